@@ -1,0 +1,3 @@
+module github.com/openmodelops/fuseml-seldon
+
+go 1.26

@@ -1,0 +1,1 @@
+placeholder bytes for code/model.py of fixture pyfunc-custom-mlflow2

@@ -1,0 +1,1 @@
+placeholder bytes for tf2model/fingerprint.pb of fixture tensorflow-tf2module-mlflow2

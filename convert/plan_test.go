@@ -3,14 +3,13 @@ package convert
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/md5"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
-	"path"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -28,6 +27,7 @@ func fixtureDir(name string) string { return "1/" + name + "/artifacts/model" }
 // fixture is one MLmodel with the listing of its folder.
 type fixture struct {
 	name    string
+	dir     string // the model folder's key
 	model   *mlflow.MLmodel
 	objects []mlflow.ObjectInfo
 }
@@ -44,71 +44,41 @@ func readFixtures(t *testing.T) []fixture {
 		name := filepath.Base(d)
 		m := parseFile(t, filepath.Join(d, "MLmodel"))
 		objs := readListing(t, fixtureDir(name), filepath.Join(d, "listing.txt"))
-		out = append(out, fixture{name: name, model: m, objects: objs})
+		out = append(out, fixture{name: name, dir: fixtureDir(name), model: m, objects: objs})
 	}
 	return out
 }
 
-// mlflowFixtures loads the MLmodel fixtures of the mlflow package (those that parse), and
-// gives each a listing holding what its MLmodel names.
+// mlflowFixtures loads the model folders of the mlflow package's fixtures
+// (../mlflow/testdata/models/<name>/), listed through a FileStore: real layouts, with
+// placeholder bytes.
 func mlflowFixtures(t *testing.T) []fixture {
 	t.Helper()
+	root := filepath.Join("..", "mlflow", "testdata", "models")
+	dirs, err := os.ReadDir(root)
+	if err != nil {
+		t.Logf("no mlflow fixtures: %v", err)
+		return nil
+	}
+	s, err := mlflow.NewFileStore(root)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out []fixture
-	root := filepath.Join("..", "mlflow", "testdata")
-	_ = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return nil
+	for _, d := range dirs {
+		if !d.IsDir() {
+			continue
 		}
-		base := d.Name()
-		if base != "MLmodel" && !strings.HasSuffix(base, ".MLmodel") && !strings.HasSuffix(base, ".mlmodel") {
-			return nil
+		m, err := mlflow.ReadMLmodel(context.Background(), s, d.Name())
+		if err != nil {
+			t.Fatalf("fixture %s: %v", d.Name(), err)
 		}
-		data, err := os.ReadFile(p)
+		objs, err := s.List(context.Background(), d.Name())
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := mlflow.Parse(data)
-		if err != nil {
-			return nil // a fixture of an invalid MLmodel
-		}
-		rel, _ := filepath.Rel(root, p)
-		name := strings.NewReplacer("/", "_", ".MLmodel", "", ".mlmodel", "").Replace(filepath.ToSlash(rel))
-		name = strings.TrimSuffix(name, "_MLmodel")
-		out = append(out, fixture{name: name, model: m, objects: syntheticListing(fixtureDir(name), m)})
-		return nil
-	})
-	return out
-}
-
-// syntheticListing lists a model folder holding the files its MLmodel names.
-func syntheticListing(dir string, m *mlflow.MLmodel) []mlflow.ObjectInfo {
-	files := map[string]int64{"MLmodel": 500, "conda.yaml": 250, "python_env.yaml": 120, "requirements.txt": 80}
-	if f, ok := m.SklearnFile(); ok {
-		files[f] = 4000
+		out = append(out, fixture{name: d.Name(), dir: d.Name(), model: m, objects: objs})
 	}
-	if f, ok := m.XGBoostFile(); ok {
-		files[f] = 30000
-	}
-	if f, ok := m.ONNXFile(); ok {
-		files[f] = 90000
-	}
-	if tf, ok := m.TFModel(); ok {
-		if tf.Format == mlflow.FormatSavedModel {
-			files[tf.Path+"/saved_model.pb"] = 60000
-			files[tf.Path+"/variables/variables.index"] = 1500
-			files[tf.Path+"/variables/variables.data-00000-of-00001"] = 800000
-		} else {
-			files[tf.Path] = 700000
-		}
-	}
-	if f := m.Flavors.PyTorch; f != nil {
-		files[path.Join(f.ModelData, "model.pth")] = 900000
-	}
-	var out []mlflow.ObjectInfo
-	for rel, size := range files {
-		out = append(out, object(dir, rel, size))
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out
 }
 
@@ -175,7 +145,7 @@ func TestPlanGolden(t *testing.T) {
 				for _, api := range []API{V1, V2} {
 					name := fmt.Sprintf("%s/%s-%s", fx.name, pred, api)
 					t.Run(name, func(t *testing.T) {
-						dir := fixtureDir(fx.name)
+						dir := fx.dir
 						p, err := NewPlan(Request{
 							Model: fx.model, Dir: dir, Objects: fx.objects, Predictor: pred,
 							App: "iris-app", API: api, DirURI: "s3://" + fixtureBucket + "/" + dir,

@@ -43,7 +43,7 @@ test-short:
 
 ## bench: benchmarks against the real servers, printed as a report
 bench: tools
-	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./...
 
 ## fuzz: run each fuzz target for FUZZTIME (default 1m)
 FUZZTIME ?= 1m

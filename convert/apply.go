@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/openmodelops/fuseml-seldon/internal/version"
@@ -56,6 +57,11 @@ type Options struct {
 	Progress func(Progress)
 	// ToolVersion is recorded in the manifest; "" means this build's version.
 	ToolVersion string
+	// Listing, when not nil, is a listing the caller already holds that covers the plan's
+	// root: the Request's listing of the model folder does, since the converted root lies
+	// inside it. Apply then takes the existing targets from it instead of listing the root
+	// again, which saves a rerun one listing of every converted file.
+	Listing []mlflow.ObjectInfo
 }
 
 // DefaultWorkersFor sizes the copy pool for a store: DefaultS3Workers for S3 (any
@@ -139,7 +145,7 @@ func Apply(ctx context.Context, store mlflow.Store, plan *Plan, opts Options) (R
 		return fmt.Errorf("converting %s for %s: %s: %w", store.URI(plan.Root), plan.Server, step, err)
 	}
 
-	existing, err := store.List(ctx, plan.Root)
+	existing, err := listRoot(ctx, store, plan.Root, opts.Listing)
 	if err != nil {
 		return res, wrap("listing the converted folder", err)
 	}
@@ -277,6 +283,20 @@ func (o Options) withDefaults(s mlflow.Store) Options {
 		o.ToolVersion = version.Version
 	}
 	return o
+}
+
+// listRoot lists the objects under root, or takes them from listing when given.
+func listRoot(ctx context.Context, store mlflow.Store, root string, listing []mlflow.ObjectInfo) ([]mlflow.ObjectInfo, error) {
+	if listing == nil {
+		return store.List(ctx, root)
+	}
+	var out []mlflow.ObjectInfo
+	for _, o := range listing {
+		if strings.HasPrefix(o.Key, root+"/") {
+			out = append(out, o)
+		}
+	}
+	return out, nil
 }
 
 // copyObject makes one copy, in parallel parts when it is large and the store can.

@@ -110,6 +110,8 @@ type counter interface {
 	counts() (copies, writes, deletes int64)
 }
 
+func (s *countingStore) listCount() int64 { return s.lists.Load() }
+
 func (s *countingStore) counts() (int64, int64, int64) {
 	return s.copies.Load(), s.writes.Load(), s.deletes.Load()
 }
@@ -153,6 +155,13 @@ func putModel(t testing.TB, s mlflow.Store, fx fixture, modelFile []byte, maxSiz
 // planFor lists the model folder and plans it.
 func planFor(t testing.TB, s mlflow.Store, dir string, pred mlflow.Predictor, api API) *Plan {
 	t.Helper()
+	p, _ := planListed(t, s, dir, pred, api)
+	return p
+}
+
+// planListed lists the model folder and plans it, returning the listing too.
+func planListed(t testing.TB, s mlflow.Store, dir string, pred mlflow.Predictor, api API) (*Plan, []mlflow.ObjectInfo) {
+	t.Helper()
 	ctx := context.Background()
 	m, err := mlflow.ReadMLmodel(ctx, s, dir)
 	if err != nil {
@@ -166,7 +175,7 @@ func planFor(t testing.TB, s mlflow.Store, dir string, pred mlflow.Predictor, ap
 	if err != nil {
 		t.Fatal(err)
 	}
-	return p
+	return p, objs
 }
 
 // checkLayout lists the converted root and checks that it holds exactly the plan's
@@ -273,15 +282,24 @@ func TestApplyLayout(t *testing.T) {
 					t.Errorf("last progress %+v; want all of %d files and %d bytes", last, len(p.Copies)+len(p.Files), p.Bytes())
 				}
 
-				// Rerun: plan again from a fresh listing (which now holds seldon/), apply.
-				p2 := planFor(t, s, dir, tc.pred, tc.api)
-				cs2 := counting(s, 0)
-				res, err = Apply(ctx, cs2, p2, Options{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if c, w, d := cs2.counts(); c+w+d != 0 || !res.UpToDate {
-					t.Errorf("rerun: %d copies, %d writes, %d deletes, result %+v; want nothing done", c, w, d, res)
+				// Rerun: plan again from a fresh listing (which now holds seldon/), apply,
+				// once listing the root and once reusing the model folder's listing.
+				p2, listing := planListed(t, s, dir, tc.pred, tc.api)
+				for _, opts := range []Options{{}, {Listing: listing}} {
+					cs2 := counting(s, 0).(interface {
+						counter
+						listCount() int64
+					})
+					res, err = Apply(ctx, cs2, p2, opts)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if c, w, d := cs2.counts(); c+w+d != 0 || !res.UpToDate {
+						t.Errorf("rerun: %d copies, %d writes, %d deletes, result %+v; want nothing done", c, w, d, res)
+					}
+					if wantLists := int64(1); opts.Listing != nil && cs2.listCount() != 0 || opts.Listing == nil && cs2.listCount() != wantLists {
+						t.Errorf("rerun with listing %t: %d listings", opts.Listing != nil, cs2.listCount())
+					}
 				}
 				checkLayout(t, s, p2)
 			})

@@ -297,3 +297,21 @@ func TestTritonType(t *testing.T) {
 		t.Errorf("tritonType(complex64) = %q; want none", got)
 	}
 }
+
+// TestPlanModelAtStoreRoot plans a model folder that is the store's (bucket's) root.
+func TestPlanModelAtStoreRoot(t *testing.T) {
+	m := parseFile(t, filepath.Join("testdata", "models", "sklearn-mlflow1", "MLmodel"))
+	objs := []mlflow.ObjectInfo{
+		{Key: "MLmodel", Size: 10, ETag: "a"},
+		{Key: "model.pkl", Size: 20, ETag: "b"},
+		{Key: "seldon/sklearn/model.joblib", Size: 20, ETag: "b"},
+	}
+	p, err := NewPlan(Request{Model: m, Objects: objs, Predictor: mlflow.Sklearn, App: "a", DirURI: "s3://bucket/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Copy{{Source: "model.pkl", Target: "seldon/sklearn/model.joblib", Size: 20, ETag: "b"}}
+	if p.Root != "seldon/sklearn" || p.ModelURI != "s3://bucket/seldon/sklearn" || len(p.Copies) != 1 || p.Copies[0] != want[0] {
+		t.Errorf("plan root %q, model URI %q, copies %+v; want seldon/sklearn, s3://bucket/seldon/sklearn, %+v", p.Root, p.ModelURI, p.Copies, want)
+	}
+}

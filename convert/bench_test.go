@@ -132,6 +132,7 @@ func runBenchCase(b *testing.B, ctx context.Context, s *mlflow.S3Store, c benchC
 	baseline := func() time.Duration {
 		q := moved("baseline")
 		removeAll(b, s, q.Root) // fresh targets, as for the other variants
+		flushDisk()
 		start := time.Now()
 		for _, cp := range q.Copies { // one CopyObject after the other
 			if _, err := s.Copy(ctx, mlflow.ObjectInfo{Key: cp.Source, Size: cp.Size, ETag: cp.ETag}, cp.Target); err != nil {
@@ -143,6 +144,7 @@ func runBenchCase(b *testing.B, ctx context.Context, s *mlflow.S3Store, c benchC
 	apply := func(q *Plan, opts Options) func() time.Duration {
 		return func() time.Duration {
 			removeAll(b, s, q.Root) // a first run, every time
+			flushDisk()
 			cs := counting(s, 0)
 			start := time.Now()
 			res, err := Apply(ctx, cs, q, opts)
@@ -178,7 +180,6 @@ func runBenchCase(b *testing.B, ctx context.Context, s *mlflow.S3Store, c benchC
 	}
 	b.StartTimer()
 	for _, i := range order {
-		flushDisk()
 		if d := variants[i].run(); *variants[i].out == 0 || d < *variants[i].out {
 			*variants[i].out = d
 		}

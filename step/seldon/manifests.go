@@ -8,17 +8,10 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/openmodelops/fuseml-seldon/convert"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-)
-
-// API is the Seldon Core generation a service is created for.
-type API string
-
-// The Seldon Core generations.
-const (
-	V1 API = "v1" // SeldonDeployment, machinelearning.seldon.io/v1
-	V2 API = "v2" // Model, mlops.seldon.io/v1alpha1
 )
 
 // Resources of the Kubernetes API this package uses.
@@ -57,15 +50,16 @@ type Parameter struct {
 
 // Spec is everything the objects of one prediction service are built from.
 type Spec struct {
-	API       API
+	// API is convert.V1 (a SeldonDeployment) or convert.V2 (a Model).
+	API       convert.API
 	App       string
 	Namespace string
 	// Workflow, Org and Project label the objects; Workflow also marks ownership.
 	Workflow, Org, Project string
 	// Server is the Seldon v1 prepackaged server (SKLEARN_SERVER, ...); Protocol is
 	// seldon, tensorflow or v2.
-	Server   string
-	Protocol string
+	Server   convert.Server
+	Protocol convert.Protocol
 	// ModelURI is where the server loads the model from (graph modelUri, Model storageUri).
 	ModelURI string
 	// Requirements are the Seldon v2 Model's requirements (sklearn, tensorflow, ...).
@@ -111,9 +105,9 @@ func Build(spec Spec) (Objects, error) {
 		return Objects{}, err
 	}
 	switch spec.API {
-	case V1:
+	case convert.V1:
 		return Objects{Secret: secretV1(spec), ServiceAccount: serviceAccount(spec), Service: seldonDeployment(spec)}, nil
-	case V2:
+	case convert.V2:
 		secret, err := secretV2(spec)
 		if err != nil {
 			return Objects{}, err
@@ -131,7 +125,7 @@ func (s Spec) check() error {
 		return fmt.Errorf("no namespace")
 	case s.ModelURI == "":
 		return fmt.Errorf("no model URI")
-	case s.API == V1 && s.Server == "":
+	case s.API == convert.V1 && s.Server == "":
 		return fmt.Errorf("no Seldon server")
 	}
 	return nil
@@ -243,7 +237,7 @@ func serviceAccount(s Spec) *unstructured.Unstructured {
 func seldonDeployment(s Spec) *unstructured.Unstructured {
 	graph := map[string]any{
 		"name":               s.App,
-		"implementation":     s.Server,
+		"implementation":     string(s.Server),
 		"modelUri":           s.ModelURI,
 		"envSecretRefName":   SecretName(s.App),
 		"serviceAccountName": ServiceAccountName(s.App),
@@ -277,7 +271,7 @@ func seldonDeployment(s Spec) *unstructured.Unstructured {
 	}
 	u.Object["spec"] = map[string]any{
 		"name":       s.App,
-		"protocol":   s.Protocol,
+		"protocol":   string(s.Protocol),
 		"predictors": []any{predictor},
 	}
 	return u

@@ -13,6 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/openmodelops/fuseml-seldon/convert"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -39,11 +41,11 @@ func toYAML(t *testing.T, objs []*unstructured.Unstructured) []byte {
 	return buf.Bytes()
 }
 
-func sampleSpec(api API) Spec {
+func sampleSpec(api convert.API) Spec {
 	return Spec{
 		API: api, App: "acme-churn-predict", Namespace: "fuseml-workloads",
 		Workflow: "mlflow-seldon", Org: "acme", Project: "churn",
-		Server: "SKLEARN_SERVER", Protocol: ProtocolSeldon,
+		Server: "SKLEARN_SERVER", Protocol: convert.ProtocolSeldon,
 		ModelURI:     "s3://mlflow-artifacts/1/abc/artifacts/model/seldon/sklearn",
 		Requirements: []string{"sklearn"},
 		Replicas:     2,
@@ -57,7 +59,7 @@ func sampleSpec(api API) Spec {
 }
 
 func TestBuildGolden(t *testing.T) {
-	for _, api := range []API{V1, V2} {
+	for _, api := range []convert.API{convert.V1, convert.V2} {
 		t.Run(string(api), func(t *testing.T) {
 			objs, err := Build(sampleSpec(api))
 			require.NoError(t, err)
@@ -67,7 +69,7 @@ func TestBuildGolden(t *testing.T) {
 }
 
 func TestSecrets(t *testing.T) {
-	objs, err := Build(sampleSpec(V1))
+	objs, err := Build(sampleSpec(convert.V1))
 	require.NoError(t, err)
 	data := decode(t, objs.Secret)
 	assert.Equal(t, map[string]string{
@@ -81,13 +83,13 @@ func TestSecrets(t *testing.T) {
 	}, data)
 	assert.Equal(t, "acme-churn-predict-init-container-secret", objs.Secret.GetName())
 
-	aws := sampleSpec(V1)
+	aws := sampleSpec(convert.V1)
 	aws.S3.Endpoint = ""
 	objs, err = Build(aws)
 	require.NoError(t, err)
 	assert.Equal(t, "AWS", decode(t, objs.Secret)["RCLONE_CONFIG_S3_PROVIDER"])
 
-	objs, err = Build(sampleSpec(V2))
+	objs, err = Build(sampleSpec(convert.V2))
 	require.NoError(t, err)
 	var conf map[string]any
 	require.NoError(t, yaml.Unmarshal([]byte(decode(t, objs.Secret)["s3"]), &conf))
@@ -133,7 +135,7 @@ func TestBuildErrors(t *testing.T) {
 		"no server":    func(s *Spec) { s.Server = "" },
 		"bad api":      func(s *Spec) { s.API = "v3" },
 	} {
-		s := sampleSpec(V1)
+		s := sampleSpec(convert.V1)
 		mutate(&s)
 		_, err := Build(s)
 		assert.Error(t, err, name)
@@ -150,17 +152,17 @@ func TestLabelValue(t *testing.T) {
 func TestPredictionURL(t *testing.T) {
 	gw := &Host{Scheme: "http", Name: "app1.seldon.example.com"}
 	tests := []struct {
-		api      API
-		protocol string
+		api      convert.API
+		protocol convert.Protocol
 		host     *Host
 		want     string
 	}{
-		{V1, ProtocolSeldon, gw, "http://app1.seldon.example.com/seldon/ns1/app1/api/v1.0/predictions"},
-		{V1, ProtocolTensorFlow, gw, "http://app1.seldon.example.com/seldon/ns1/app1/v1/models/app1:predict"},
-		{V1, ProtocolV2, gw, "http://app1.seldon.example.com/seldon/ns1/app1/v2/models/app1/infer"},
-		{V2, ProtocolV2, gw, "http://app1.seldon.example.com/v2/models/app1/infer"},
-		{V1, ProtocolSeldon, nil, "http://app1-default.ns1.svc.cluster.local:8000/api/v1.0/predictions"},
-		{V2, ProtocolV2, nil, "http://seldon-mesh.ns1.svc.cluster.local/v2/models/app1/infer"},
+		{convert.V1, convert.ProtocolSeldon, gw, "http://app1.seldon.example.com/seldon/ns1/app1/api/v1.0/predictions"},
+		{convert.V1, convert.ProtocolTensorFlow, gw, "http://app1.seldon.example.com/seldon/ns1/app1/v1/models/app1:predict"},
+		{convert.V1, convert.ProtocolV2, gw, "http://app1.seldon.example.com/seldon/ns1/app1/v2/models/app1/infer"},
+		{convert.V2, convert.ProtocolV2, gw, "http://app1.seldon.example.com/v2/models/app1/infer"},
+		{convert.V1, convert.ProtocolSeldon, nil, "http://app1-default.ns1.svc.cluster.local:8000/api/v1.0/predictions"},
+		{convert.V2, convert.ProtocolV2, nil, "http://seldon-mesh.ns1.svc.cluster.local/v2/models/app1/infer"},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, PredictionURL(tt.api, tt.protocol, tt.host, "ns1", "app1"))

@@ -10,18 +10,13 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/dynamic"
+
+	"github.com/openmodelops/fuseml-seldon/convert"
 )
 
 // GatewayName is the Istio Gateway that FuseML's Seldon Core installation creates in the
 // workflow namespace.
 const GatewayName = "seldon-gateway"
-
-// Protocols of Seldon Core v1 servers.
-const (
-	ProtocolSeldon     = "seldon"
-	ProtocolTensorFlow = "tensorflow"
-	ProtocolV2         = "v2"
-)
 
 // Host is where a prediction service is reached from outside.
 type Host struct {
@@ -86,8 +81,8 @@ func DomainHost(domain, app string) Host {
 // /v2/models/<app>/infer (requests also carry the Seldon-Model header). Without one, the
 // in-cluster service address: <app>-default.<ns>.svc.cluster.local:8000 for v1, the
 // seldon-mesh service for v2.
-func PredictionURL(api API, protocol string, host *Host, namespace, app string) string {
-	if api == V2 {
+func PredictionURL(api convert.API, protocol convert.Protocol, host *Host, namespace, app string) string {
+	if api == convert.V2 {
 		path := "/v2/models/" + app + "/infer"
 		if host != nil {
 			return host.Scheme + "://" + host.Name + path
@@ -96,9 +91,9 @@ func PredictionURL(api API, protocol string, host *Host, namespace, app string) 
 	}
 	var path string
 	switch protocol {
-	case ProtocolTensorFlow:
+	case convert.ProtocolTensorFlow:
 		path = "/v1/models/" + app + ":predict"
-	case ProtocolV2:
+	case convert.ProtocolV2:
 		path = "/v2/models/" + app + "/infer"
 	default:
 		path = "/api/v1.0/predictions"

@@ -39,15 +39,17 @@ import (
 // operator. Objects are stored and validated exactly as a cluster would, but nobody acts
 // on them, so tests play the operators by writing status themselves.
 type Kube struct {
-	dir        string // temporary folder holding data, keys, logs and the kubeconfig
-	host       string // https://127.0.0.1:port
-	kubeconfig string
-	config     *rest.Config
-	clientset  kubernetes.Interface
-	dynamic    dynamic.Interface
-	etcd       *kubeProcess
-	apiserver  *kubeProcess
-	startup    time.Duration
+	dir         string // temporary folder holding data, keys, logs and the kubeconfig
+	host        string // https://127.0.0.1:port
+	kubeconfig  string
+	config      *rest.Config
+	clientset   kubernetes.Interface
+	dynamic     dynamic.Interface
+	cleaner     dynamic.Interface // as dynamic, without deprecation warnings, for NewNamespace's cleanup
+	etcd        *kubeProcess
+	apiserver   *kubeProcess
+	startup     time.Duration // from nothing to ready
+	etcdStartup time.Duration // of which etcd
 
 	mu        sync.Mutex
 	installed map[string][32]byte // sha256 of the CRD document last applied, by CRD name
@@ -102,7 +104,8 @@ func StartKube(tb testing.TB) *Kube {
 	k := kubeShared.kube
 	if !kubeShared.logged {
 		kubeShared.logged = true
-		tb.Logf("kube-apiserver %s over etcd, ready in %s (folder %s)", k.host, k.startup.Round(10*time.Millisecond), k.dir)
+		tb.Logf("kube-apiserver %s over etcd, ready in %s (etcd in %s; folder %s)", k.host,
+			k.startup.Round(10*time.Millisecond), k.etcdStartup.Round(10*time.Millisecond), k.dir)
 	}
 	return k
 }
@@ -203,6 +206,7 @@ func kubeStart(etcdBin, apiserverBin string) (_ *Kube, err error) {
 	if err := kubeWaitHTTP(k.etcd, clientURL+"/health", nil, ""); err != nil {
 		return nil, err
 	}
+	k.etcdStartup = time.Since(began)
 
 	token, err := kubeWriteCredentials(dir)
 	if err != nil {
@@ -214,6 +218,7 @@ func kubeStart(etcdBin, apiserverBin string) (_ *Kube, err error) {
 		"--cert-dir=" + certDir,
 		"--secure-port=" + strconv.Itoa(ports[2]),
 		"--bind-address=127.0.0.1",
+		"--advertise-address=127.0.0.1",
 		"--service-account-issuer=https://kubernetes.default.svc",
 		"--service-account-key-file=" + filepath.Join(dir, "sa.pub"),
 		"--service-account-signing-key-file=" + filepath.Join(dir, "sa.key"),
@@ -253,6 +258,11 @@ func kubeStart(etcdBin, apiserverBin string) (_ *Kube, err error) {
 		return nil, fmt.Errorf("making a clientset: %w", err)
 	}
 	if k.dynamic, err = dynamic.NewForConfig(k.config); err != nil {
+		return nil, fmt.Errorf("making a dynamic client: %w", err)
+	}
+	quiet := rest.CopyConfig(k.config)
+	quiet.WarningHandler = rest.NoWarnings{}
+	if k.cleaner, err = dynamic.NewForConfig(quiet); err != nil {
 		return nil, fmt.Errorf("making a dynamic client: %w", err)
 	}
 	if _, err := k.clientset.Discovery().ServerVersion(); err != nil {

@@ -75,7 +75,7 @@ func (k *Kube) deleteNamespace(name string) error {
 			if strings.Contains(r.Name, "/") || !slices.Contains(r.Verbs, "deletecollection") {
 				continue
 			}
-			err := k.dynamic.Resource(gv.WithResource(r.Name)).Namespace(name).
+			err := k.cleaner.Resource(gv.WithResource(r.Name)).Namespace(name).
 				DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{})
 			if err != nil && !apierrors.IsNotFound(err) && !apierrors.IsMethodNotSupported(err) {
 				errs = append(errs, err)

@@ -52,7 +52,7 @@ type Access struct {
 // Resolution answers a ResolveRequest: one access per requirement, in order, and their
 // environments merged (later requirements win).
 type Resolution struct {
-	Accesses []Access         `json:"accesses"`
+	Accesses []Access          `json:"accesses"`
 	Env      map[string]string `json:"env"`
 }
 
@@ -64,7 +64,7 @@ func (r Requirement) Query(c Consumer) Query {
 		zone = c.Zone
 	}
 	return Query{
-		ExtensionID: r.ExtensionID, Product: r.Product, Version: r.Version,
+		ExtensionID: r.ExtensionID, Product: r.Product, Version: r.Version, CredentialsScope: c.scope(),
 		Zone: zone, StrictZone: r.StrictZone,
 		ServiceID: r.ServiceID, ServiceResource: r.ServiceResource, ServiceCategory: r.ServiceCategory,
 		EndpointType: r.EndpointType, User: c.User, Project: c.Project,
@@ -231,4 +231,16 @@ func bestCredentials(creds []Credentials) *Credentials {
 		return cmp.Compare(a.ID, b.ID)
 	})
 	return &c
+}
+
+// scope is the credentials scope a consumer resolves with: user when it names a user,
+// project when it names only a project, global otherwise (never every set).
+func (c Consumer) scope() string {
+	switch {
+	case c.User != "":
+		return ScopeUser
+	case c.Project != "":
+		return ScopeProject
+	}
+	return ScopeGlobal
 }

@@ -364,4 +364,3 @@ func runSuite(t *testing.T, newDB func(t *testing.T) opener) {
 		assert.Error(t, s.Ping(ctx))
 	})
 }
-

@@ -141,3 +141,15 @@ type ApplicationFilter struct {
 func (f ApplicationFilter) Match(a Application) bool {
 	return (f.Type == "" || f.Type == a.Type) && (f.Workflow == "" || f.Workflow == a.Workflow)
 }
+
+// ApplicationDeletion is the body of DELETE /applications/{name} when the server could
+// not delete the application's Kubernetes objects (with cluster access the answer is
+// 204 and no body).
+type ApplicationDeletion struct {
+	Name string `json:"name"`
+	// KubernetesDeleted is false when only the record was deleted.
+	KubernetesDeleted bool                 `json:"kubernetes_deleted"`
+	Message           string               `json:"message,omitempty"`
+	K8sNamespace      string               `json:"k8s_namespace,omitempty"`
+	K8sResources      []KubernetesResource `json:"k8s_resources,omitempty"`
+}

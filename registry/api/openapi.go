@@ -38,7 +38,7 @@ func schemas() obj {
 			"requirement": obj{"type": "string", "description": "the unresolved requirement (resolve, 404)"},
 		}},
 		"Extension": obj{"type": "object", "properties": obj{
-			"id": obj{"type": "string", "pattern": "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$", "maxLength": 100, "description": "generated from the product when not given"},
+			"id":      obj{"type": "string", "pattern": "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$", "maxLength": 100, "description": "generated from the product when not given"},
 			"product": str, "version": str, "description": str, "zone": str, "configuration": strMap, "status": times,
 			"services": arrayOf(ref("Service")),
 		}},
@@ -49,7 +49,7 @@ func schemas() obj {
 		}},
 		"Endpoint": obj{"type": "object", "required": []string{"url"}, "properties": obj{
 			"url": obj{"type": "string", "format": "uri"}, "extension_id": str, "service_id": str,
-			"type": obj{"type": "string", "enum": []string{"internal", "external"}, "default": "external"},
+			"type":          obj{"type": "string", "enum": []string{"internal", "external"}, "default": "external"},
 			"configuration": strMap,
 		}},
 		"Credentials": obj{"type": "object", "properties": obj{
@@ -77,7 +77,7 @@ func schemas() obj {
 			"name": obj{"type": "string", "maxLength": 63}, "type": str, "description": str, "url": obj{"type": "string", "format": "uri"},
 			"workflow": str, "k8s_namespace": str,
 			"k8s_resources": arrayOf(obj{"type": "object", "required": []string{"kind", "name"}, "properties": obj{"kind": str, "name": str}}),
-			"model": str, "predictor": str,
+			"model":         str, "predictor": str,
 			"status": obj{"type": "object", "properties": obj{
 				"state": obj{"type": "string", "enum": []string{"deploying", "ready", "failed"}}, "message": str,
 				"updated": obj{"type": "string", "format": "date-time"},

@@ -10,8 +10,19 @@ TOOLS     := $(CURDIR)/.tools
 TOOLS_BIN := $(TOOLS)/bin
 STAMPS    := $(TOOLS)/stamps
 
-# Pinned test servers.
+# Pinned test servers. etcd and kube-apiserver are built from the helper modules in
+# e2e/tools/etcd and e2e/tools/kube, whose go.mod and go.sum pin the same versions.
 MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
+ETCD_VERSION  := v3.6.5
+KUBE_VERSION  := v1.34.4
+
+# kube-apiserver reports this version; unstamped, it says v0.0.0-master, which kubectl
+# and client-go's version checks cannot parse.
+KUBE_VERSION_PKG := k8s.io/component-base/version
+KUBE_LDFLAGS := -X $(KUBE_VERSION_PKG).gitVersion=$(KUBE_VERSION) \
+	-X $(KUBE_VERSION_PKG).gitMajor=$(word 1,$(subst ., ,$(KUBE_VERSION:v%=%))) \
+	-X $(KUBE_VERSION_PKG).gitMinor=$(word 2,$(subst ., ,$(KUBE_VERSION:v%=%))) \
+	-X $(KUBE_VERSION_PKG).gitTreeState=clean
 
 # Test helpers find the servers here (e2e/testserver).
 export FUSEML_TOOLS_BIN := $(TOOLS_BIN)
@@ -24,13 +35,27 @@ all: build
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/ ./cmd/...
 
-## tools: install the pinned test servers into .tools/bin
-tools: $(STAMPS)/minio-$(MINIO_VERSION)
+## tools: install the pinned test servers into .tools/bin: MinIO, etcd, kube-apiserver
+tools: $(STAMPS)/minio-$(MINIO_VERSION) $(STAMPS)/etcd-$(ETCD_VERSION) $(STAMPS)/kube-apiserver-$(KUBE_VERSION)
 
 $(STAMPS)/minio-$(MINIO_VERSION):
 	@mkdir -p $(TOOLS_BIN) $(STAMPS)
 	@echo "installing MinIO $(MINIO_VERSION) into $(TOOLS_BIN) (a few minutes the first time)"
 	GOBIN=$(TOOLS_BIN) GOFLAGS=-buildvcs=false $(GO) install github.com/minio/minio@$(MINIO_VERSION)
+	@touch $@
+
+$(STAMPS)/etcd-$(ETCD_VERSION):
+	@grep -q 'go.etcd.io/etcd/server/v3 $(ETCD_VERSION)' e2e/tools/etcd/go.mod || { echo "e2e/tools/etcd/go.mod does not pin etcd $(ETCD_VERSION)" >&2; exit 1; }
+	@mkdir -p $(TOOLS_BIN) $(STAMPS)
+	@echo "building etcd $(ETCD_VERSION) into $(TOOLS_BIN) (under a minute the first time)"
+	GOFLAGS=-buildvcs=false $(GO) -C e2e/tools/etcd build -o $(TOOLS_BIN)/etcd go.etcd.io/etcd/server/v3
+	@touch $@
+
+$(STAMPS)/kube-apiserver-$(KUBE_VERSION):
+	@grep -q 'k8s.io/kubernetes $(KUBE_VERSION)' e2e/tools/kube/go.mod || { echo "e2e/tools/kube/go.mod does not pin Kubernetes $(KUBE_VERSION)" >&2; exit 1; }
+	@mkdir -p $(TOOLS_BIN) $(STAMPS)
+	@echo "building kube-apiserver $(KUBE_VERSION) into $(TOOLS_BIN) (about 4 minutes the first time)"
+	GOFLAGS=-buildvcs=false $(GO) -C e2e/tools/kube build -ldflags "$(KUBE_LDFLAGS)" -o $(TOOLS_BIN)/kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver
 	@touch $@
 
 ## test: install what the tests need, then run every test against real servers

@@ -157,6 +157,10 @@ func (c S3Config) transport(secure bool) (*http.Transport, error) {
 type S3Store struct {
 	client *minio.Client
 	bucket string
+	// multipartAbove is the size above which Copy copies in parts, and partSize the size of
+	// those parts; S3's limits in production, smaller in tests.
+	multipartAbove int64
+	partSize       uint64
 }
 
 var _ Store = (*S3Store)(nil)
@@ -193,7 +197,7 @@ func NewS3Store(cfg S3Config, bucket string) (*S3Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("S3 client for %s: %w", host, err)
 	}
-	return &S3Store{client: client, bucket: bucket}, nil
+	return &S3Store{client: client, bucket: bucket, multipartAbove: MaxSingleCopySize}, nil
 }
 
 // Client returns the underlying minio-go client, for operations beyond Store.
@@ -283,12 +287,12 @@ func (s *S3Store) Copy(ctx context.Context, src ObjectInfo, dst string) (ObjectI
 		src = st
 	}
 	from := minio.CopySrcOptions{Bucket: s.bucket, Object: src.Key, MatchETag: src.ETag}
-	to := minio.CopyDestOptions{Bucket: s.bucket, Object: dst}
+	to := minio.CopyDestOptions{Bucket: s.bucket, Object: dst, PartSize: s.partSize}
 	var (
 		info minio.UploadInfo
 		err  error
 	)
-	if src.Size > MaxSingleCopySize {
+	if src.Size > s.multipartAbove {
 		info, err = s.client.ComposeObject(ctx, to, from)
 	} else {
 		info, err = s.client.CopyObject(ctx, to, from)

@@ -44,6 +44,7 @@ func Stop() {
 func Main(m *testing.M) int {
 	code := m.Run()
 	Stop()
+	StopKube()
 	return code
 }
 

@@ -1,0 +1,6 @@
+package server
+
+import "errors"
+
+// ErrUsage is returned for a command line that cannot be run.
+var ErrUsage = errors.New("usage")

@@ -69,6 +69,7 @@ func BenchmarkConversion(b *testing.B) {
 		bb.files[fmt.Sprintf("tf2model/assets/shard-%03d.bin", i)] = 256 << 10
 	}
 
+	load := loadAverage()
 	var rows []benchRow
 	for i := 0; i < b.N; i++ {
 		rows = rows[:0]
@@ -76,7 +77,7 @@ func BenchmarkConversion(b *testing.B) {
 			rows = append(rows, runBenchCase(b, ctx, s3, c))
 		}
 	}
-	printBenchReport(os.Stdout, rows)
+	printBenchReport(os.Stdout, rows, load+" before, "+loadAverage()+" after")
 	for _, r := range rows {
 		key := strings.Fields(r.name)[0]
 		b.ReportMetric(r.ours.Seconds()/r.baseline.Seconds(), key+"-ours/baseline")
@@ -278,9 +279,19 @@ func (r *patternReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-func printBenchReport(w io.Writer, rows []benchRow) {
-	fmt.Fprintf(w, "\nConversion report: MinIO on loopback, %d CPUs, %d copy workers, multipart copies from %d MiB in %d MiB parts, %d at once.\nSeconds are the fastest run of each variant: (a) 2 runs, (b) 3 runs, in the order A B C C B A ...; rerun is reading the MLmodel, listing, planning and Apply (fastest of 2).\n\n",
-		runtime.NumCPU(), DefaultS3Workers, DefaultMultipartThreshold>>20, mlflow.DefaultCopyPartSize>>20, DefaultPartWorkers)
+// loadAverage reads the 1-minute load average (Linux), which says how much the other
+// processes on the machine competed with MinIO for the CPUs.
+func loadAverage() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.Fields(string(data))[0]
+}
+
+func printBenchReport(w io.Writer, rows []benchRow, load string) {
+	fmt.Fprintf(w, "\nConversion report: MinIO on loopback, %d CPUs, %d copy workers, multipart copies from %d MiB in %d MiB parts, %d at once.\nSeconds are the fastest run of each variant: (a) 2 runs, (b) 3 runs, in the order A B C C B A ...; rerun is reading the MLmodel, listing, planning and Apply (fastest of 2).\nLoad average: %s.\n\n",
+		runtime.NumCPU(), DefaultS3Workers, DefaultMultipartThreshold>>20, mlflow.DefaultCopyPartSize>>20, DefaultPartWorkers, load)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "case\tfiles\tMiB\tbaseline s\tours s\tours, no multipart s\trerun s\tours/baseline\trerun/first\t")
 	for _, r := range rows {

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"text/tabwriter"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/minio/minio-go/v7"
 
+	"github.com/openmodelops/fuseml-seldon/e2e/testserver"
 	"github.com/openmodelops/fuseml-seldon/mlflow"
 )
 
@@ -46,7 +48,8 @@ type benchRow struct {
 	bytes                      int64
 	baseline, ours, oursSingle time.Duration
 	rerun                      time.Duration
-	oursCopies                 int64
+	// CPU time MinIO spent on a baseline run and on one of ours (the least of the runs).
+	baselineCPU, oursCPU time.Duration
 }
 
 // BenchmarkConversion is the conversion report (`make bench`): against the real MinIO,
@@ -57,6 +60,7 @@ type benchRow struct {
 func BenchmarkConversion(b *testing.B) {
 	s := openMinIO(b)
 	s3 := s.(*mlflow.S3Store)
+	minioCPU = processCPU(findProcess(testserver.StartMinIO(b).Dir))
 	ctx := context.Background()
 
 	small := map[string]int64{"tf2model/saved_model.pb": 400 << 10, "tf2model/fingerprint.pb": 56, "tf2model/variables/variables.index": 12 << 10}
@@ -130,45 +134,49 @@ func runBenchCase(b *testing.B, ctx context.Context, s *mlflow.S3Store, c benchC
 		q.Files = nil
 		return &q
 	}
-	baseline := func() time.Duration {
+	// timed runs f, giving its wall time and the CPU time MinIO spent meanwhile.
+	timed := func(f func()) (wall, cpu time.Duration) {
+		cpu0 := minioCPU()
+		start := time.Now()
+		f()
+		return time.Since(start), minioCPU() - cpu0
+	}
+	baseline := func() (time.Duration, time.Duration) {
 		q := moved("baseline")
 		removeAll(b, s, q.Root) // fresh targets, as for the other variants
 		flushDisk()
-		start := time.Now()
-		for _, cp := range q.Copies { // one CopyObject after the other
-			if _, err := s.Copy(ctx, mlflow.ObjectInfo{Key: cp.Source, Size: cp.Size, ETag: cp.ETag}, cp.Target); err != nil {
-				b.Fatal(err)
+		return timed(func() {
+			for _, cp := range q.Copies { // one CopyObject after the other
+				if _, err := s.Copy(ctx, mlflow.ObjectInfo{Key: cp.Source, Size: cp.Size, ETag: cp.ETag}, cp.Target); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-		return time.Since(start)
+		})
 	}
-	apply := func(q *Plan, opts Options) func() time.Duration {
-		return func() time.Duration {
+	apply := func(q *Plan, opts Options) func() (time.Duration, time.Duration) {
+		return func() (time.Duration, time.Duration) {
 			removeAll(b, s, q.Root) // a first run, every time
 			flushDisk()
 			cs := counting(s, 0)
-			start := time.Now()
-			res, err := Apply(ctx, cs, q, opts)
-			d := time.Since(start)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if res.Copied != len(q.Copies) {
-				b.Fatalf("%s: %d copies made of %d", c.name, res.Copied, len(q.Copies))
-			}
-			return d
+			return timed(func() {
+				res, err := Apply(ctx, cs, q, opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if res.Copied != len(q.Copies) {
+					b.Fatalf("%s: %d copies made of %d", c.name, res.Copied, len(q.Copies))
+				}
+			})
 		}
 	}
-	variants := []struct {
-		run func() time.Duration
-		out *time.Duration
-	}{{baseline, &row.baseline}, {apply(p, Options{}), &row.ours}}
+	type variant struct {
+		run      func() (time.Duration, time.Duration)
+		out, cpu *time.Duration
+	}
+	variants := []variant{{baseline, &row.baseline, &row.baselineCPU}, {apply(p, Options{}), &row.ours, &row.oursCPU}}
 	if p.Bytes() >= DefaultMultipartThreshold {
 		// Ours with multipart copies off: the comparison behind DefaultMultipartThreshold.
-		variants = append(variants, struct {
-			run func() time.Duration
-			out *time.Duration
-		}{apply(moved("single"), Options{MultipartThreshold: -1}), &row.oursSingle})
+		variants = append(variants, variant{apply(moved("single"), Options{MultipartThreshold: -1}), &row.oursSingle, new(time.Duration)})
 	}
 	var order []int
 	for r := range c.reps {
@@ -181,8 +189,13 @@ func runBenchCase(b *testing.B, ctx context.Context, s *mlflow.S3Store, c benchC
 	}
 	b.StartTimer()
 	for _, i := range order {
-		if d := variants[i].run(); *variants[i].out == 0 || d < *variants[i].out {
-			*variants[i].out = d
+		v := variants[i]
+		d, cpu := v.run()
+		if *v.out == 0 || d < *v.out {
+			*v.out = d
+		}
+		if *v.cpu == 0 || cpu < *v.cpu {
+			*v.cpu = cpu
 		}
 	}
 
@@ -279,6 +292,42 @@ func (r *patternReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// minioCPU reports the CPU time the MinIO server has used so far; 0 where unknown.
+var minioCPU = func() time.Duration { return 0 }
+
+// findProcess finds the process whose command line holds arg (Linux); 0 when none does.
+func findProcess(arg string) int {
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		cmdline, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if err == nil && strings.Contains(string(cmdline), arg) && strings.Contains(string(cmdline), "server") {
+			return pid
+		}
+	}
+	return 0
+}
+
+// processCPU returns a function reading the user and system CPU time of process pid
+// from /proc (Linux, at the usual 100 clock ticks a second).
+func processCPU(pid int) func() time.Duration {
+	return func() time.Duration {
+		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if pid == 0 || err != nil {
+			return 0
+		}
+		// Fields after the command name (which may hold spaces) start at state, field 3.
+		rest := string(data[strings.LastIndexByte(string(data), ')')+2:])
+		f := strings.Fields(rest)
+		utime, _ := strconv.ParseInt(f[11], 10, 64)
+		stime, _ := strconv.ParseInt(f[12], 10, 64)
+		return time.Duration(utime+stime) * 10 * time.Millisecond
+	}
+}
+
 // loadAverage reads the 1-minute load average (Linux), which says how much the other
 // processes on the machine competed with MinIO for the CPUs.
 func loadAverage() string {
@@ -293,15 +342,19 @@ func printBenchReport(w io.Writer, rows []benchRow, load string) {
 	fmt.Fprintf(w, "\nConversion report: MinIO on loopback, %d CPUs, %d copy workers, multipart copies from %d MiB in %d MiB parts, %d at once.\nSeconds are the fastest run of each variant: (a) 2 runs, (b) 3 runs, in the order A B C C B A ...; rerun is reading the MLmodel, listing, planning and Apply (fastest of 2).\nLoad average: %s.\n\n",
 		runtime.NumCPU(), DefaultS3Workers, DefaultMultipartThreshold>>20, mlflow.DefaultCopyPartSize>>20, DefaultPartWorkers, load)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "case\tfiles\tMiB\tbaseline s\tours s\tours, no multipart s\trerun s\tours/baseline\trerun/first\t")
+	fmt.Fprintln(tw, "case\tfiles\tMiB\tbaseline s\tours s\tours, no multipart s\trerun s\tours/baseline\trerun/first\tMinIO CPU s, baseline/ours\t")
 	for _, r := range rows {
 		single := "-"
 		if r.oursSingle > 0 {
 			single = fmt.Sprintf("%.2f", r.oursSingle.Seconds())
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.2f\t%.2f\t%s\t%.3f\t%.2f\t%.3f\t\n", r.name, r.files, r.bytes>>20,
+		cpu := "-"
+		if r.baselineCPU > 0 {
+			cpu = fmt.Sprintf("%.2f / %.2f", r.baselineCPU.Seconds(), r.oursCPU.Seconds())
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.2f\t%.2f\t%s\t%.3f\t%.2f\t%.3f\t%s\t\n", r.name, r.files, r.bytes>>20,
 			r.baseline.Seconds(), r.ours.Seconds(), single, r.rerun.Seconds(),
-			r.ours.Seconds()/r.baseline.Seconds(), r.rerun.Seconds()/r.ours.Seconds())
+			r.ours.Seconds()/r.baseline.Seconds(), r.rerun.Seconds()/r.ours.Seconds(), cpu)
 	}
 	tw.Flush()
 	fmt.Fprintln(w)

@@ -303,7 +303,7 @@ func listRoot(ctx context.Context, store mlflow.Store, root string, listing []ml
 func copyObject(ctx context.Context, store mlflow.Store, c Copy, opts Options) (mlflow.ObjectInfo, error) {
 	src := mlflow.ObjectInfo{Key: c.Source, Size: c.Size, ETag: c.ETag}
 	if mc, ok := store.(MultipartCopier); ok && opts.MultipartThreshold > 0 && c.Size >= opts.MultipartThreshold {
-		return mc.CopyMultipart(ctx, src, c.Target, mlflow.MultipartCopyOptions{PartSize: opts.PartSize, Workers: opts.PartWorkers})
+		return mc.CopyMultipart(ctx, src, c.Target, mlflow.MultipartCopyOptions{PartSize: opts.PartSize, Workers: opts.PartWorkers, KeepETag: true})
 	}
 	return store.Copy(ctx, src, c.Target)
 }

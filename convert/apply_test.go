@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minio/minio-go/v7"
+
 	"github.com/openmodelops/fuseml-seldon/e2e/testserver"
 	"github.com/openmodelops/fuseml-seldon/mlflow"
 )
@@ -497,3 +499,49 @@ func TestLogProgressThrottles(t *testing.T) {
 }
 
 func slogTo(w io.Writer) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }
+
+// TestApplyInterruptedMultipart: sources uploaded in parts (as MLflow's boto3 uploads
+// large files) are copied with the same parts, so their copies keep the source's ETag,
+// and a run interrupted after them skips them next time although it wrote no manifest.
+func TestApplyInterruptedMultipart(t *testing.T) {
+	ctx := context.Background()
+	s := openMinIO(t).(*mlflow.S3Store)
+	fx, mlmodel := fixtureByName(t, "onnx-external-data")
+	putModel(t, s, fx, mlmodel, 1000)
+	dir := fixtureDir(fx.name)
+	for _, name := range []string{"model.onnx_data", "onnx__MatMul_4012"} {
+		key := dir + "/" + name
+		data := content(key, 11<<20, 0)
+		_, err := s.Client().PutObject(ctx, s.Bucket(), key, bytes.NewReader(data), int64(len(data)),
+			minio.PutObjectOptions{PartSize: 5 << 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := planFor(t, s, dir, mlflow.Triton, V1)
+	opts := Options{Workers: 1, MultipartThreshold: 8 << 20}
+
+	failing := counting(s, 2).(*countingMultipartStore)
+	if _, err := Apply(ctx, failing, p, opts); !errors.Is(err, errInjected) {
+		t.Fatalf("interrupted run: %v; want the injected failure", err)
+	}
+	if n := failing.multipart.Load(); n != 2 {
+		t.Fatalf("%d multipart copies before the failure; want the two data files", n)
+	}
+	for _, c := range p.Copies[1:] {
+		info, err := s.Stat(ctx, c.Target)
+		if err != nil || info.ETag != c.ETag {
+			t.Errorf("target %s: %+v, %v; want the source's ETag %s", c.Target, info, err, c.ETag)
+		}
+	}
+
+	cs := counting(s, 0).(*countingMultipartStore)
+	res, err := Apply(ctx, cs, planFor(t, s, dir, mlflow.Triton, V1), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkLayout(t, s, p)
+	if n := cs.multipart.Load(); n != 0 || res.Copied != 1 || res.Skipped != 2 {
+		t.Errorf("completing run: %d multipart copies, result %+v; want the data files skipped", n, res)
+	}
+}

@@ -3,6 +3,8 @@ package mlflow
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,6 +27,34 @@ type MultipartCopyOptions struct {
 	PartSize int64
 	// Workers is how many part copies run at once (4 when 0).
 	Workers int
+	// KeepETag asks for the copy to get the source's ETag when the source was itself
+	// uploaded in parts (an ETag "<md5>-<parts>"): the part size is then the one the
+	// common uploaders use (8 MiB for boto3 and the AWS CLI, 16 MiB for minio-go, 10 MiB
+	// for MLflow's own multipart upload, 5 MiB, 64 MiB) that gives the same number of parts,
+	// and equal ETags then mean equal content. When no such size fits, PartSize is used.
+	KeepETag bool
+}
+
+// uploaderPartSizes are the part sizes of the common S3 uploaders, most common first.
+var uploaderPartSizes = []int64{8 << 20, 16 << 20, 10 << 20, 5 << 20, 64 << 20, 100 << 20, 128 << 20}
+
+// sourcePartSize guesses the part size the source was uploaded with, from its ETag's
+// part count; ok is false when the ETag is not a multipart one or no common size fits.
+func sourcePartSize(src ObjectInfo) (size int64, ok bool) {
+	_, count, found := strings.Cut(src.ETag, "-")
+	if !found {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(count, 10, 64)
+	if err != nil || n < 1 {
+		return 0, false
+	}
+	for _, p := range uploaderPartSizes {
+		if (src.Size+p-1)/p == n {
+			return p, true
+		}
+	}
+	return 0, false
 }
 
 // CopyMultipart copies src to dst inside the bucket as a multipart upload whose parts are
@@ -46,6 +76,11 @@ func (s *S3Store) CopyMultipart(ctx context.Context, src ObjectInfo, dst string,
 	partSize := opts.PartSize
 	if partSize <= 0 {
 		partSize = DefaultCopyPartSize
+	}
+	if opts.KeepETag {
+		if p, ok := sourcePartSize(src); ok {
+			partSize = p
+		}
 	}
 	if partSize < minCopyPartSize {
 		partSize = minCopyPartSize

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/minio/minio-go/v7"
+
 	"github.com/openmodelops/fuseml-seldon/e2e/testserver"
 )
 
@@ -112,4 +114,54 @@ func (c minioCore) incompleteUploads(ctx context.Context, key string) (int, erro
 		n++
 	}
 	return n, nil
+}
+
+func TestSourcePartSize(t *testing.T) {
+	const mib = 1 << 20
+	tests := []struct {
+		name string
+		src  ObjectInfo
+		want int64
+		ok   bool
+	}{
+		{"single part upload", ObjectInfo{Size: 100 * mib, ETag: "d41d8cd98f00b204e9800998ecf8427e"}, 0, false},
+		{"boto3, 8 MiB parts", ObjectInfo{Size: 1 << 30, ETag: "abc-128"}, 8 * mib, true},
+		{"minio-go, 16 MiB parts", ObjectInfo{Size: 1 << 30, ETag: "abc-64"}, 16 * mib, true},
+		{"64 MiB parts", ObjectInfo{Size: 1 << 30, ETag: "abc-16"}, 64 * mib, true},
+		{"last part short", ObjectInfo{Size: 20 * mib, ETag: "abc-3"}, 8 * mib, true},
+		{"one part", ObjectInfo{Size: 3 * mib, ETag: "abc-1"}, 8 * mib, true},
+		{"no common size fits", ObjectInfo{Size: 1 << 30, ETag: "abc-7"}, 0, false},
+		{"not a number", ObjectInfo{Size: 1 << 30, ETag: "abc-x"}, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := sourcePartSize(tt.src)
+			if got != tt.want || ok != tt.ok {
+				t.Errorf("sourcePartSize(%+v) = %d, %t; want %d, %t", tt.src, got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}
+
+func TestCopyMultipartKeepsETag(t *testing.T) {
+	ctx := context.Background()
+	s := multipartStore(t)
+	data := bytes.Repeat([]byte("fuseml"), (11<<20)/6)
+	_, err := s.client.PutObject(ctx, s.bucket, "m/parts", bytes.NewReader(data), int64(len(data)), minio.PutObjectOptions{PartSize: 5 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := s.Stat(ctx, "m/parts")
+	if err != nil || !strings.HasSuffix(src.ETag, "-3") {
+		t.Fatalf("source %+v, %v; want three parts", src, err)
+	}
+	for _, keep := range []bool{true, false} {
+		info, err := s.CopyMultipart(ctx, src, "m/copy", MultipartCopyOptions{PartSize: 64 << 20, KeepETag: keep})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (info.ETag == src.ETag) != keep {
+			t.Errorf("KeepETag %t: copy ETag %s, source %s", keep, info.ETag, src.ETag)
+		}
+	}
 }

@@ -92,11 +92,7 @@ func BenchmarkConversion(b *testing.B) {
 func runBenchCase(b *testing.B, ctx context.Context, s *mlflow.S3Store, c benchCase) benchRow {
 	b.Helper()
 	b.StopTimer()
-	defer func() {
-		for _, dir := range []string{c.dir, "baseline/" + c.dir, "single/" + c.dir} {
-			removeAll(b, s, dir)
-		}
-	}()
+	defer removeAll(b, s, c.dir)
 	uploadBench(b, ctx, s, c)
 
 	plan := func() (*Plan, []mlflow.ObjectInfo) {
@@ -117,13 +113,20 @@ func runBenchCase(b *testing.B, ctx context.Context, s *mlflow.S3Store, c benchC
 	p, _ := plan()
 	row := benchRow{name: c.name, files: len(p.Copies), bytes: p.Bytes()}
 
-	// Each variant writes to its own folder and runs c.reps times in the order A B C C B A
-	// A B C ...; the report keeps each variant's fastest run, so that neither the order nor
-	// a burst of load from other processes on the machine favours one. Dirty pages are
-	// flushed before each run, so no run pays for the previous one's writes.
-	// The comparison runs write outside the model folder, so that the reruns' listing of
-	// the model folder holds only the model and its seldon/ copies.
-	moved := func(folder string) *Plan {
+	// Each variant runs c.reps times in the order A B C C B A A B C ...; the report keeps
+	// each variant's fastest run, so that neither the order nor a burst of load from other
+	// processes on the machine favours one. Every run writes to a fresh folder outside the
+	// model folder (removed at the end, not between runs, so that no run pays for MinIO
+	// deleting the previous one's objects), and dirty pages are flushed before each run.
+	var folders []string
+	defer func() {
+		for _, f := range folders {
+			removeAll(b, s, f)
+		}
+	}()
+	moved := func(variant string) *Plan {
+		folder := fmt.Sprintf("%s-%d", variant, len(folders))
+		folders = append(folders, folder)
 		q := *p
 		q.Root = folder + "/" + p.Root
 		q.Copies = nil
@@ -136,6 +139,7 @@ func runBenchCase(b *testing.B, ctx context.Context, s *mlflow.S3Store, c benchC
 	}
 	// timed runs f, giving its wall time and the CPU time MinIO spent meanwhile.
 	timed := func(f func()) (wall, cpu time.Duration) {
+		flushDisk()
 		cpu0 := minioCPU()
 		start := time.Now()
 		f()
@@ -143,8 +147,6 @@ func runBenchCase(b *testing.B, ctx context.Context, s *mlflow.S3Store, c benchC
 	}
 	baseline := func() (time.Duration, time.Duration) {
 		q := moved("baseline")
-		removeAll(b, s, q.Root) // fresh targets, as for the other variants
-		flushDisk()
 		return timed(func() {
 			for _, cp := range q.Copies { // one CopyObject after the other
 				if _, err := s.Copy(ctx, mlflow.ObjectInfo{Key: cp.Source, Size: cp.Size, ETag: cp.ETag}, cp.Target); err != nil {
@@ -153,10 +155,9 @@ func runBenchCase(b *testing.B, ctx context.Context, s *mlflow.S3Store, c benchC
 			}
 		})
 	}
-	apply := func(q *Plan, opts Options) func() (time.Duration, time.Duration) {
+	apply := func(variant string, opts Options) func() (time.Duration, time.Duration) {
 		return func() (time.Duration, time.Duration) {
-			removeAll(b, s, q.Root) // a first run, every time
-			flushDisk()
+			q := moved(variant)
 			cs := counting(s, 0)
 			return timed(func() {
 				res, err := Apply(ctx, cs, q, opts)
@@ -173,10 +174,10 @@ func runBenchCase(b *testing.B, ctx context.Context, s *mlflow.S3Store, c benchC
 		run      func() (time.Duration, time.Duration)
 		out, cpu *time.Duration
 	}
-	variants := []variant{{baseline, &row.baseline, &row.baselineCPU}, {apply(p, Options{}), &row.ours, &row.oursCPU}}
+	variants := []variant{{baseline, &row.baseline, &row.baselineCPU}, {apply("ours", Options{}), &row.ours, &row.oursCPU}}
 	if p.Bytes() >= DefaultMultipartThreshold {
 		// Ours with multipart copies off: the comparison behind DefaultMultipartThreshold.
-		variants = append(variants, variant{apply(moved("single"), Options{MultipartThreshold: -1}), &row.oursSingle, new(time.Duration)})
+		variants = append(variants, variant{apply("single", Options{MultipartThreshold: -1}), &row.oursSingle, new(time.Duration)})
 	}
 	var order []int
 	for r := range c.reps {
@@ -199,8 +200,8 @@ func runBenchCase(b *testing.B, ctx context.Context, s *mlflow.S3Store, c benchC
 		}
 	}
 
-	// Reruns with nothing changed, after the conversion into seldon/ (the last "ours" run
-	// when it came last; redone here otherwise): read the MLmodel, list, plan, apply.
+	// Reruns with nothing changed, after a conversion into seldon/: read the MLmodel, list,
+	// plan, apply.
 	if _, err := Apply(ctx, s, p, Options{}); err != nil {
 		b.Fatal(err)
 	}
@@ -225,7 +226,8 @@ func runBenchCase(b *testing.B, ctx context.Context, s *mlflow.S3Store, c benchC
 	return row
 }
 
-// uploadBench writes the case's model folder, streaming each object from a generator.
+// uploadBench writes the case's model folder, streaming each object from a generator, in
+// 8 MiB parts as MLflow's boto3 uploads do.
 func uploadBench(b *testing.B, ctx context.Context, s *mlflow.S3Store, c benchCase) {
 	b.Helper()
 	if _, err := s.Write(ctx, c.dir+"/MLmodel", []byte(benchMLmodel)); err != nil {
@@ -238,7 +240,7 @@ func uploadBench(b *testing.B, ctx context.Context, s *mlflow.S3Store, c benchCa
 	err := parallel(ctx, 8, len(keys), func(ctx context.Context, i int) error {
 		size := c.files[keys[i]]
 		_, err := s.Client().PutObject(ctx, s.Bucket(), c.dir+"/"+keys[i], newPatternReader(size, uint64(i)), size,
-			minio.PutObjectOptions{ContentType: "application/octet-stream", PartSize: 64 << 20, NumThreads: 2})
+			minio.PutObjectOptions{ContentType: "application/octet-stream", PartSize: 8 << 20, NumThreads: 4})
 		return err
 	})
 	if err != nil {

@@ -113,9 +113,9 @@ type StepOutput struct {
 // field but Name narrows the selection; empty fields match anything.
 type ExtensionRequirement struct {
 	// Name is how the step's expressions refer to the resolved extension.
-	Name            string
-	ExtensionID     string
-	Product         string
+	Name        string
+	ExtensionID string
+	Product     string
 	// Version is an exact version or a semantic-version constraint, such as "~1.10.0".
 	Version         string
 	Zone            string

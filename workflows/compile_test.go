@@ -285,3 +285,17 @@ steps:
 	require.NoError(t, c.WriteYAML(&buf))
 	assert.NotContains(t, buf.String(), "---")
 }
+
+func TestWriteFormats(t *testing.T) {
+	c := compileFile(t, compileCases[1])
+	for format, golden := range map[string]string{"yaml": "seldon-predictor.yaml", "": "seldon-predictor.yaml", "json": "seldon-predictor.json"} {
+		var buf bytes.Buffer
+		require.NoError(t, c.Write(&buf, format), format)
+		want, err := os.ReadFile(filepath.Join("testdata", "golden", golden))
+		require.NoError(t, err)
+		assert.Equal(t, string(want), buf.String(), "format %q", format)
+	}
+	err := c.Write(&bytes.Buffer{}, "toml")
+	assert.ErrorIs(t, err, ErrUnknownFormat)
+	assert.ErrorContains(t, err, `"toml"`)
+}

@@ -12,6 +12,9 @@ var ErrInvalidWorkflow = errors.New("invalid workflow")
 // a requirement. Compile then names each requirement of the step that nothing satisfies.
 var ErrUnsatisfied = errors.New("no registered extension satisfies the requirement")
 
+// ErrUnknownFormat is wrapped when Write is asked for a format other than yaml or json.
+var ErrUnknownFormat = errors.New("unknown output format")
+
 // FieldError rejects one field of a workflow. Parse and Compile join one FieldError per
 // problem found; errors.As finds the first, errors.Is(err, ErrInvalidWorkflow) matches all.
 type FieldError struct {

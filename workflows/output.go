@@ -8,6 +8,24 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
+// Output formats of Write, as the CLI's -o flag names them.
+const (
+	FormatYAML = "yaml"
+	FormatJSON = "json"
+)
+
+// Write writes the compiled objects in format: FormatYAML (also the default, for an
+// empty format) or FormatJSON.
+func (c *Compiled) Write(w io.Writer, format string) error {
+	switch format {
+	case FormatYAML, "":
+		return c.WriteYAML(w)
+	case FormatJSON:
+		return c.WriteJSON(w)
+	}
+	return fmt.Errorf("%w %q (expected %s or %s)", ErrUnknownFormat, format, FormatYAML, FormatJSON)
+}
+
 // Objects are the compiled objects in the order to apply them: the Secret, if any, then
 // the Pipeline.
 func (c *Compiled) Objects() []any {

@@ -30,12 +30,7 @@ var (
 	roleBindingsGVR    = schema.GroupVersionResource{Group: "rbac.authorization.k8s.io", Version: "v1", Resource: "rolebindings"}
 )
 
-// TestMain stops the shared kube-apiserver after the tests.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testserver.StopKube()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(testserver.Main(m)) }
 
 // TestKubeAcceptsCompiledObjects applies what `fuseml workflow compile` prints, and the
 // shipped Task with its RBAC, to a real kube-apiserver with Tekton's CRDs installed (read

@@ -88,14 +88,15 @@ func StartKube(tb testing.TB) *Kube {
 	if testing.Short() {
 		tb.Skip("skipping: needs a real kube-apiserver and etcd, which are not started under -short")
 	}
+	kubeShared.mu.Lock()
+	defer kubeShared.mu.Unlock()
+	if kubeShared.stopped {
+		tb.Fatal("StartKube: the shared Kubernetes API server was already stopped by StopKube")
+	}
 	kubeShared.once.Do(func() {
 		kubeShared.kube, kubeShared.skip, kubeShared.err = kubeStartShared()
 	})
-	kubeShared.mu.Lock()
-	defer kubeShared.mu.Unlock()
 	switch {
-	case kubeShared.stopped:
-		tb.Fatal("StartKube: the shared Kubernetes API server was already stopped by StopKube")
 	case kubeShared.skip != "":
 		tb.Skip(kubeShared.skip)
 	case kubeShared.err != nil:
@@ -203,7 +204,7 @@ func kubeStart(etcdBin, apiserverBin string) (_ *Kube, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := kubeWaitHTTP(k.etcd, clientURL+"/health", nil, ""); err != nil {
+	if err := kubeWaitHTTP(k.etcd, clientURL+"/health", nil); err != nil {
 		return nil, err
 	}
 	k.etcdStartup = time.Since(began)
@@ -231,11 +232,12 @@ func kubeStart(etcdBin, apiserverBin string) (_ *Kube, err error) {
 		return nil, err
 	}
 	// The server's certificate is self-signed, made at start: probe without checking
-	// it, then trust exactly that certificate from then on.
+	// it (and without the token: /readyz is public), then trust exactly that
+	// certificate from then on.
 	probe := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{
 		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // loopback probe of our own server
 	}}
-	if err := kubeWaitHTTP(k.apiserver, k.host+"/readyz", probe, token); err != nil {
+	if err := kubeWaitHTTP(k.apiserver, k.host+"/readyz", probe); err != nil {
 		return nil, err
 	}
 	ca, err := os.ReadFile(filepath.Join(certDir, "apiserver.crt"))
@@ -330,21 +332,14 @@ func kubeWriteKubeconfig(path, host string, ca []byte, token string) error {
 }
 
 // kubeWaitHTTP waits until url answers 200 OK, failing early if p exits.
-func kubeWaitHTTP(p *kubeProcess, url string, client *http.Client, token string) error {
+func kubeWaitHTTP(p *kubeProcess, url string, client *http.Client) error {
 	if client == nil {
 		client = &http.Client{Timeout: 5 * time.Second}
 	}
 	deadline := time.Now().Add(kubeStartTimeout)
 	var last string
 	for {
-		req, err := http.NewRequest(http.MethodGet, url, nil)
-		if err != nil {
-			return err
-		}
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		resp, err := client.Do(req)
+		resp, err := client.Get(url)
 		if err == nil {
 			body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 			resp.Body.Close()

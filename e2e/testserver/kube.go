@@ -67,8 +67,6 @@ var kubeShared struct {
 }
 
 const (
-	// kubeModulePath names the project's go.mod, which marks the repository root.
-	kubeModulePath = "github.com/openmodelops/fuseml-seldon"
 	// kubeAdminUser is the user of the admin token, in group system:masters.
 	kubeAdminUser = "admin"
 	// kubeFieldManager is the field manager of the objects the helper applies.
@@ -144,7 +142,7 @@ func (k *Kube) Dynamic() dynamic.Interface { return k.dynamic }
 // are chosen free just before use and another process may take one meanwhile, so a
 // failed start is retried on fresh ports.
 func kubeStartShared() (k *Kube, skip string, err error) {
-	bin, err := kubeToolsBin()
+	bin, err := ToolsBin()
 	if err != nil {
 		return nil, "", err
 	}
@@ -465,50 +463,10 @@ func kubeSweepStale() {
 	}
 }
 
-// kubeToolsBin returns the folder of the test servers' binaries: $FUSEML_TOOLS_BIN,
-// which the Makefile exports, or else .tools/bin at the repository root.
-func kubeToolsBin() (string, error) {
-	if d := os.Getenv("FUSEML_TOOLS_BIN"); d != "" {
-		return d, nil
-	}
-	root, err := kubeRepoRoot()
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(root, ".tools", "bin"), nil
-}
-
-// kubeRepoRoot returns the repository root: the nearest folder, from the working
-// directory up, whose go.mod is the project's module (helper modules have their own).
-func kubeRepoRoot() (string, error) {
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("finding the repository root: %w", err)
-	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && kubeModuleOf(b) == kubeModulePath {
-			return dir, nil
-		}
-		if filepath.Dir(dir) == dir {
-			return "", fmt.Errorf("no go.mod of %s in %s or above", kubeModulePath, wd)
-		}
-	}
-}
-
-// kubeModuleOf returns the module path declared in a go.mod file.
-func kubeModuleOf(gomod []byte) string {
-	for line := range strings.SplitSeq(string(gomod), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "module" {
-			return strings.Trim(f[1], `"`)
-		}
-	}
-	return ""
-}
-
-// kubeMustRepoRoot is kubeRepoRoot for tests.
+// kubeMustRepoRoot is RepoRoot for tests.
 func kubeMustRepoRoot(tb testing.TB) string {
 	tb.Helper()
-	root, err := kubeRepoRoot()
+	root, err := RepoRoot()
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -1,0 +1,133 @@
+package output
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+)
+
+// Column is one column of a table of T.
+type Column[T any] struct {
+	// Name is the header (printed upper-case) and what --field matches, ignoring case.
+	Name string
+	// Value gives the cell of one item, on one line.
+	Value func(T) string
+	// Extra columns are shown only when asked for with --field.
+	Extra bool
+}
+
+// ErrUnknownColumn is wrapped when --field names no column.
+var ErrUnknownColumn = errors.New("unknown column")
+
+// Select returns the columns named by fields, in that order, or the default ones
+// when fields is empty.
+func Select[T any](columns []Column[T], fields []string) ([]Column[T], error) {
+	if len(fields) == 0 {
+		var out []Column[T]
+		for _, c := range columns {
+			if !c.Extra {
+				out = append(out, c)
+			}
+		}
+		return out, nil
+	}
+	out := make([]Column[T], 0, len(fields))
+	for _, f := range fields {
+		i := slices.IndexFunc(columns, func(c Column[T]) bool { return strings.EqualFold(c.Name, f) })
+		if i < 0 {
+			names := make([]string, len(columns))
+			for j, c := range columns {
+				names[j] = c.Name
+			}
+			return nil, fmt.Errorf("%w %q (columns: %s)", ErrUnknownColumn, f, strings.Join(names, ", "))
+		}
+		out = append(out, columns[i])
+	}
+	return out, nil
+}
+
+// Cell flattens a value to one table cell: newlines and tabs become spaces.
+func Cell(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// WriteTable prints items under the given columns, aligned, kubectl-style.
+func WriteTable[T any](w io.Writer, columns []Column[T], items []T) error {
+	tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
+	headers := make([]string, len(columns))
+	for i, c := range columns {
+		headers[i] = strings.ToUpper(c.Name)
+	}
+	writeRow(tw, headers)
+	for _, it := range items {
+		row := make([]string, len(columns))
+		for i, c := range columns {
+			row[i] = Cell(c.Value(it))
+		}
+		writeRow(tw, row)
+	}
+	return tw.Flush()
+}
+
+func writeRow(w io.Writer, cells []string) {
+	// empty trailing cells are dropped so that no line ends in blanks
+	fmt.Fprintln(w, strings.TrimRight(strings.Join(cells, "\t"), "\t"))
+}
+
+// List prints a list in the chosen format: a table of the selected columns, or the
+// items as a JSON or YAML list. An empty table prints nothing on w and says so on
+// errw, as kubectl does.
+func List[T any](w, errw io.Writer, o Options, columns []Column[T], items []T, noun string) error {
+	if o.Format != Table && o.Format != "" {
+		if items == nil {
+			items = []T{}
+		}
+		return Encode(w, o.Format, items)
+	}
+	cols, err := Select(columns, o.Fields)
+	if err != nil {
+		return err
+	}
+	if len(items) == 0 {
+		_, err := fmt.Fprintf(errw, "No %s found.\n", noun)
+		return err
+	}
+	return WriteTable(w, cols, items)
+}
+
+// Fields prints "Key: value" lines aligned on the values, skipping empty values.
+func Fields(w io.Writer, pairs ...[2]string) error {
+	tw := tabwriter.NewWriter(w, 0, 8, 1, ' ', 0)
+	for _, p := range pairs {
+		if p[1] == "" {
+			continue
+		}
+		fmt.Fprintf(tw, "%s:\t%s\n", p[0], p[1])
+	}
+	return tw.Flush()
+}
+
+// Map formats a configuration map as "K=V, K=V" in key order.
+func Map(m map[string]string) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + m[k]
+	}
+	return strings.Join(parts, ", ")
+}
+
+// YesNo prints a boolean as yes or no.
+func YesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}

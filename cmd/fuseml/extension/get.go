@@ -40,7 +40,6 @@ func Get(ctx context.Context, s *session.Session, c *cli.Context) error {
 			return err
 		}
 	}
-	service.Sort(e.Services)
 	if o.Format != output.Table {
 		return output.Encode(s.Out, o.Format, e)
 	}
@@ -93,6 +92,7 @@ func describe(w io.Writer, e registry.Extension) error {
 			creds = append(creds, cr)
 		}
 	}
+	service.Sort(e.Services)
 	fmt.Fprintln(w, "\nServices:")
 	cols, _ := output.Select(service.Columns, []string{"ID", "Resource", "Category", "Auth", "Description"})
 	if err := output.WriteTable(w, cols, e.Services); err != nil {

@@ -1,0 +1,65 @@
+package output
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+type row struct{ Name, Kind string }
+
+var columns = []Column[row]{
+	{Name: "Name", Value: func(r row) string { return r.Name }},
+	{Name: "Kind", Value: func(r row) string { return r.Kind }},
+	{Name: "Note", Extra: true, Value: func(row) string { return "extra\nline" }},
+}
+
+func TestList(t *testing.T) {
+	rows := []row{{"a", "x"}, {"bbbb", ""}}
+	tests := []struct {
+		name    string
+		o       Options
+		rows    []row
+		want    string
+		wantErr string
+		err     error
+	}{
+		{name: "table", o: Options{Format: Table}, rows: rows, want: "NAME   KIND\na      x\nbbbb\n"},
+		{name: "fields pick and order columns, any case", o: Options{Format: Table, Fields: []string{"note", "NAME"}}, rows: rows, want: "NOTE         NAME\nextra line   a\nextra line   bbbb\n"},
+		{name: "unknown field", o: Options{Format: Table, Fields: []string{"nope"}}, rows: rows, err: ErrUnknownColumn},
+		{name: "empty table says so on stderr", o: Options{Format: Table}, wantErr: "No rows found.\n"},
+		{name: "json", o: Options{Format: JSON}, rows: rows[:1], want: "[\n  {\n    \"Name\": \"a\",\n    \"Kind\": \"x\"\n  }\n]\n"},
+		{name: "empty json is a list", o: Options{Format: JSON}, want: "[]\n"},
+		{name: "yaml", o: Options{Format: YAML}, rows: rows[:1], want: "- Kind: x\n  Name: a\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			err := List(&out, &errb, tt.o, columns, tt.rows, "rows")
+			if tt.err != nil {
+				assert.ErrorIs(t, err, tt.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, out.String())
+			assert.Equal(t, tt.wantErr, errb.String())
+		})
+	}
+}
+
+func TestParseFormat(t *testing.T) {
+	for in, want := range map[string]Format{"": Table, "TABLE": Table, "json": JSON, " yaml ": YAML} {
+		got, err := ParseFormat(in)
+		require.NoError(t, err)
+		assert.Equal(t, want, got)
+	}
+	_, err := ParseFormat("xml")
+	assert.ErrorIs(t, err, ErrUnknownFormat)
+}
+
+func TestMap(t *testing.T) {
+	assert.Equal(t, "A=1, B=x=y", Map(map[string]string{"B": "x=y", "A": "1"}))
+	assert.Equal(t, "", Map(nil))
+}

@@ -16,7 +16,7 @@ MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 # Test helpers find the servers here (e2e/testserver).
 export FUSEML_TOOLS_BIN := $(TOOLS_BIN)
 
-.PHONY: all build test test-short tools bench lint demo demo-down fuzz clean
+.PHONY: all build test test-short tools postgres bench bench-registry lint demo demo-down fuzz clean
 
 all: build
 
@@ -33,8 +33,19 @@ $(STAMPS)/minio-$(MINIO_VERSION):
 	GOBIN=$(TOOLS_BIN) GOFLAGS=-buildvcs=false $(GO) install github.com/minio/minio@$(MINIO_VERSION)
 	@touch $@
 
+## postgres: Debian's PostgreSQL for the registry's store tests (installed once; the
+## tests find it under /usr/lib/postgresql/*/bin, or in FUSEML_PG_BIN, and skip without it)
+postgres:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ -x "$$FUSEML_PG_BIN/initdb" ]; then :; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+		echo "installing PostgreSQL (Debian package) for the registry's store tests"; \
+		sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		{ $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq postgresql >/dev/null; } \
+			|| echo "could not install PostgreSQL: the PostgreSQL store tests will skip"; \
+	else echo "no apt-get: the PostgreSQL store tests will skip"; fi
+
 ## test: install what the tests need, then run every test against real servers
-test: tools
+test: tools postgres
 	$(GO) test -count=1 ./...
 
 ## test-short: the tests that need no server (seconds)
@@ -44,6 +55,10 @@ test-short:
 ## bench: benchmarks against the real servers, printed as a report
 bench: tools
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
+
+## bench-registry: only the registry's HTTP benchmark (10,000 extensions on SQLite)
+bench-registry:
+	$(GO) test -run '^$$' -bench BenchmarkRegistryHTTP -benchtime 1x ./registry/api
 
 ## fuzz: run each fuzz target for FUZZTIME (default 1m)
 FUZZTIME ?= 1m

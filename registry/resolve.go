@@ -139,6 +139,12 @@ func Choose(name string, q Query, exts []Extension) (Access, error) {
 		return Access{}, &UnresolvedError{Requirement: name, Reason: "no extension matches (product, version, zone, service, endpoint type and credentials for the consumer)"}
 	}
 	exts = slices.Clone(exts)
+	versions := make(map[string]*semver.Version, len(exts))
+	for _, e := range exts {
+		if v, err := semver.NewVersion(e.Version); err == nil {
+			versions[e.Version] = v
+		}
+	}
 	slices.SortStableFunc(exts, func(a, b Extension) int {
 		if q.Zone != "" && (a.Zone == q.Zone) != (b.Zone == q.Zone) {
 			if a.Zone == q.Zone {
@@ -146,7 +152,7 @@ func Choose(name string, q Query, exts []Extension) (Access, error) {
 			}
 			return 1
 		}
-		if c := compareVersionsDesc(a.Version, b.Version); c != 0 {
+		if c := compareVersionsDesc(versions, a.Version, b.Version); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.ID, b.ID)
@@ -186,15 +192,15 @@ func Environment(a Access) map[string]string {
 	return env
 }
 
-func compareVersionsDesc(a, b string) int {
-	va, errA := semver.NewVersion(a)
-	vb, errB := semver.NewVersion(b)
+// compareVersionsDesc orders parsed versions highest first, then the unparsed ones.
+func compareVersionsDesc(parsed map[string]*semver.Version, a, b string) int {
+	va, vb := parsed[a], parsed[b]
 	switch {
-	case errA != nil && errB != nil:
+	case va == nil && vb == nil:
 		return cmp.Compare(a, b)
-	case errA != nil:
+	case va == nil:
 		return 1
-	case errB != nil:
+	case vb == nil:
 		return -1
 	}
 	return vb.Compare(va)

@@ -41,6 +41,10 @@ type DB struct {
 	postgres bool
 	cipher   Cipher
 	now      func() time.Time
+	// extCache holds decoded extension trees by query, appCache application lists
+	// by filter (SQLite only).
+	extCache readCache[[]registry.Extension]
+	appCache readCache[[]registry.Application]
 }
 
 const keyCheckPlaintext = "fuseml-registry key check"
@@ -79,6 +83,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 			return nil, fmt.Errorf("opening sqlite %s: %w", cfg.Path, err)
 		}
 		s.db.SetMaxOpenConns(8)
+		s.extCache.on, s.appCache.on = true, true
 	}
 	if err := s.db.PingContext(ctx); err != nil {
 		s.db.Close()

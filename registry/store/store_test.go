@@ -357,6 +357,52 @@ func runSuite(t *testing.T, newDB func(t *testing.T) opener) {
 		assert.Len(t, app.History, n, "every registration changed the URL, so each left a history entry")
 	})
 
+	t.Run("reads after writes see them, and answers are not shared", func(t *testing.T) {
+		s, _ := fresh(t)
+		_, err := s.CreateExtension(ctx, sample())
+		require.NoError(t, err)
+		q := registry.Query{Product: "minio"}
+		before, err := s.ListExtensions(ctx, q)
+		require.NoError(t, err)
+		before[0].Configuration["API"] = "changed by a caller"
+		before[0].Services[1].Credentials[0].Configuration["AWS_SECRET_ACCESS_KEY"] = "changed"
+		again, err := s.ListExtensions(ctx, q)
+		require.NoError(t, err)
+		assert.Equal(t, "s3", again[0].Configuration["API"])
+		assert.Equal(t, "global-secret", again[0].Services[1].Credentials[0].Configuration["AWS_SECRET_ACCESS_KEY"])
+
+		_, err = s.CreateService(ctx, registry.Service{ExtensionID: "minio-1", ID: "new"})
+		require.NoError(t, err)
+		after, err := s.ListExtensions(ctx, q)
+		require.NoError(t, err)
+		assert.Len(t, after[0].Services, 3)
+		_, err = s.UpdateCredentials(ctx, registry.Credentials{ExtensionID: "minio-1", ServiceID: "s3", ID: "global", Scope: "global", Configuration: map[string]string{"AWS_SECRET_ACCESS_KEY": "rotated"}})
+		require.NoError(t, err)
+		after, err = s.ListExtensions(ctx, q)
+		require.NoError(t, err)
+		assert.Equal(t, "rotated", after[0].Services[2].Credentials[0].Configuration["AWS_SECRET_ACCESS_KEY"])
+		require.NoError(t, s.DeleteExtension(ctx, "minio-1"))
+		after, err = s.ListExtensions(ctx, q)
+		require.NoError(t, err)
+		assert.Empty(t, after)
+
+		apps, err := s.ListApplications(ctx, registry.ApplicationFilter{})
+		require.NoError(t, err)
+		assert.Empty(t, apps)
+		app := registry.Application{Name: "a", Type: "t", Workflow: "w", K8sNamespace: "n"}
+		_, _, err = s.RegisterApplication(ctx, "a", func(old *registry.Application) (registry.Application, error) {
+			return registry.Register(old, app, false, time.Now())
+		})
+		require.NoError(t, err)
+		apps, err = s.ListApplications(ctx, registry.ApplicationFilter{})
+		require.NoError(t, err)
+		assert.Len(t, apps, 1)
+		require.NoError(t, s.DeleteApplication(ctx, "a"))
+		apps, err = s.ListApplications(ctx, registry.ApplicationFilter{})
+		require.NoError(t, err)
+		assert.Empty(t, apps)
+	})
+
 	t.Run("ping", func(t *testing.T) {
 		s, _ := fresh(t)
 		require.NoError(t, s.Ping(ctx))

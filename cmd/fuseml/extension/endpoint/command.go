@@ -67,6 +67,6 @@ func Command(s *session.Session) *cli.Command {
 func fieldFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "type", Usage: "internal (reachable only inside the extension's zone) or external (default for new endpoints)"},
-		&cli.StringSliceFlag{Name: "configuration", Usage: "configuration entry KEY=VALUE (repeat; replaces all entries)"},
+		&cli.StringSliceFlag{Name: "configuration", Aliases: []string{"c"}, Usage: "configuration entry KEY=VALUE (repeat; replaces all entries)"},
 	}
 }

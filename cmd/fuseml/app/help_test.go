@@ -2,6 +2,7 @@ package app
 
 import (
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -31,7 +32,7 @@ func TestHelp(t *testing.T) {
 					if len(n) == 1 {
 						dash = "-"
 					}
-					assert.Contains(t, r.out, dash+n+" ", "fuseml %s names %s%s", strings.Join(form, " "), dash, n)
+					assert.Regexp(t, regexp.QuoteMeta(dash+n)+"[ ,]", r.out, "fuseml %s names %s%s", strings.Join(form, " "), dash, n)
 				}
 			}
 			for _, c := range cmds {

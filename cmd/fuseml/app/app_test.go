@@ -3,10 +3,13 @@ package app
 import (
 	"encoding/json"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -359,4 +362,25 @@ func redact(e registry.Extension) registry.Extension {
 		out.Services[i] = s
 	}
 	return out
+}
+
+func TestTimeout(t *testing.T) {
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+	}))
+	t.Cleanup(slow.Close)
+	start := time.Now()
+	r := run(t, nil, "--url", slow.URL, "--token", readerToken, "--timeout", "100ms", "application", "list")
+	assert.Equal(t, ExitUnreachable, r.code, "%s", r)
+	assert.Contains(t, r.err, "cannot reach the registry")
+	assert.Less(t, time.Since(start), 4*time.Second, "gave up after the timeout and two retries")
+}
+
+func TestMessages(t *testing.T) {
+	url := server(t)
+	r := as(t, url, readerToken, "application", "get", "iris")
+	assert.Equal(t, "fuseml: getting application \"iris\": application \"iris\": not found\n", r.err)
 }

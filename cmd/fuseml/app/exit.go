@@ -51,7 +51,7 @@ func ExitCode(err error) int {
 // dropped connection, a name that does not resolve, a timeout.
 func unreachable(err error) bool {
 	var ce *client.Error
-	if errors.As(err, &ce) {
+	if errors.As(err, &ce) || errors.Is(err, context.Canceled) {
 		return false
 	}
 	var ue *url.Error

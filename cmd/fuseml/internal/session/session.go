@@ -41,6 +41,8 @@ type Session struct {
 	RetryWaitMin, RetryWaitMax time.Duration
 
 	client *client.Client
+	// terminal reports whether a reader is an interactive terminal (tests replace it).
+	terminal func(io.Reader) bool
 }
 
 // UsageError is a wrong command line (exit code 2).
@@ -114,6 +116,9 @@ func (t *logTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // IsTerminal reports whether the input is an interactive terminal.
 func (s *Session) IsTerminal() bool {
+	if s.terminal != nil {
+		return s.terminal(s.In)
+	}
 	f, ok := s.In.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }

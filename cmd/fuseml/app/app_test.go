@@ -63,6 +63,7 @@ func TestEveryCommand(t *testing.T) {
 		{args: []string{"application", "list", "--workflow", "keras"}, want: []string{"keras-mnist"}, wantNot: []string{"sklearn-iris"}},
 		{args: []string{"application", "list", "-c", "name,status", "-c", "predictor"}, want: []string{"NAME   ", "STATUS", "PREDICTOR", "ready", "tensorflow"}, wantNot: []string{"WORKFLOW"}},
 		{args: []string{"application", "list", "-c", "nope"}, wantCode: ExitUsage},
+		{args: []string{"application", "list", "-c", "name,NS:k8s_namespace,status.state"}, want: []string{"NAME", "NS", "STATUS.STATE", "fuseml-workloads", "ready"}},
 		{args: []string{"application", "list", "-o", "xml"}, wantCode: ExitUsage},
 		{args: []string{"app", "ls", "-o", "json"}, want: []string{`"name": "sklearn-iris"`, `"k8s_namespace": "fuseml-workloads"`}},
 		{args: []string{"application", "get", "sklearn-iris"}, want: []string{"Status:", "ready", "History:", "s3://mlflow-artifacts/1/xyz/artifacts/model"}},

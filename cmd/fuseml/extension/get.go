@@ -94,14 +94,14 @@ func describe(w io.Writer, e registry.Extension) error {
 	}
 	service.Sort(e.Services)
 	fmt.Fprintln(w, "\nServices:")
-	cols, _ := output.Select(service.Columns, []string{"ID", "Resource", "Category", "Auth", "Description"})
+	cols, _ := output.Select(service.Columns, []string{"ID", "Resource", "Category", "Auth", "Description"}, e.Services)
 	if err := output.WriteTable(w, cols, e.Services); err != nil {
 		return err
 	}
 	if len(eps) > 0 {
 		endpoint.Sort(eps)
 		fmt.Fprintln(w, "\nEndpoints:")
-		cols, _ := output.Select(endpoint.Columns, []string{"Service", "URL", "Type", "Configuration"})
+		cols, _ := output.Select(endpoint.Columns, []string{"Service", "URL", "Type", "Configuration"}, eps)
 		if err := output.WriteTable(w, cols, eps); err != nil {
 			return err
 		}
@@ -109,7 +109,7 @@ func describe(w io.Writer, e registry.Extension) error {
 	if len(creds) > 0 {
 		credentials.Sort(creds)
 		fmt.Fprintln(w, "\nCredentials:")
-		cols, _ := output.Select(credentials.Columns, []string{"Service", "ID", "Scope", "Default", "Projects", "Users", "Configuration"})
+		cols, _ := output.Select(credentials.Columns, []string{"Service", "ID", "Scope", "Default", "Projects", "Users", "Configuration"}, creds)
 		if err := output.WriteTable(w, cols, creds); err != nil {
 			return err
 		}

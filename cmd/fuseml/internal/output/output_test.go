@@ -29,6 +29,8 @@ func TestList(t *testing.T) {
 		{name: "table", o: Options{Format: Table}, rows: rows, want: "NAME   KIND\na      x\nbbbb\n"},
 		{name: "fields pick and order columns, any case", o: Options{Format: Table, Fields: []string{"note", "NAME"}}, rows: rows, want: "NOTE         NAME\nextra line   a\nextra line   bbbb\n"},
 		{name: "unknown field", o: Options{Format: Table, Fields: []string{"nope"}}, rows: rows, err: ErrUnknownColumn},
+		{name: "a JSON field, FuseML's COLUMN:FIELD", o: Options{Format: Table, Fields: []string{"name", "K:kind"}}, rows: rows, want: "NAME   K\na      x\nbbbb\n"},
+		{name: "one column", o: Options{Format: Table, Fields: []string{"Kind"}}, rows: rows[:1], want: "KIND\nx\n"},
 		{name: "empty table says so on stderr", o: Options{Format: Table}, wantErr: "No rows found.\n"},
 		{name: "json", o: Options{Format: JSON}, rows: rows[:1], want: "[\n  {\n    \"Name\": \"a\",\n    \"Kind\": \"x\"\n  }\n]\n"},
 		{name: "empty json is a list", o: Options{Format: JSON}, want: "[]\n"},
@@ -62,4 +64,21 @@ func TestParseFormat(t *testing.T) {
 func TestMap(t *testing.T) {
 	assert.Equal(t, "A=1, B=x=y", Map(map[string]string{"B": "x=y", "A": "1"}))
 	assert.Equal(t, "", Map(nil))
+}
+
+type nested struct {
+	Name   string            `json:"name"`
+	Status map[string]string `json:"status"`
+	Tags   []string          `json:"tags"`
+}
+
+func TestPathColumns(t *testing.T) {
+	items := []nested{{Name: "a", Status: map[string]string{"state": "ready"}, Tags: []string{"x", "y"}}}
+	cols, err := Select([]Column[nested]{{Name: "Name", Value: func(n nested) string { return n.Name }}}, []string{"name", "status.state", "T:tags"}, items)
+	require.NoError(t, err)
+	var out bytes.Buffer
+	require.NoError(t, WriteTable(&out, cols, items))
+	assert.Equal(t, "NAME   STATUS.STATE   T\na      ready          [\"x\",\"y\"]\n", out.String())
+	_, err = Select(nil, []string{"status.nope"}, items)
+	assert.ErrorIs(t, err, ErrUnknownColumn)
 }

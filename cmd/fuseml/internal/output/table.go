@@ -1,6 +1,7 @@
 package output
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -23,8 +24,10 @@ type Column[T any] struct {
 var ErrUnknownColumn = errors.New("unknown column")
 
 // Select returns the columns named by fields, in that order, or the default ones
-// when fields is empty.
-func Select[T any](columns []Column[T], fields []string) ([]Column[T], error) {
+// when fields is empty. A field that names no column is, as in FuseML, a path into
+// the item's JSON form, "k8s_namespace" or "status.state", optionally under a header
+// of its own: "NS:k8s_namespace". Such a path must exist in at least one item.
+func Select[T any](columns []Column[T], fields []string, items []T) ([]Column[T], error) {
 	if len(fields) == 0 {
 		var out []Column[T]
 		for _, c := range columns {
@@ -36,17 +39,83 @@ func Select[T any](columns []Column[T], fields []string) ([]Column[T], error) {
 	}
 	out := make([]Column[T], 0, len(fields))
 	for _, f := range fields {
-		i := slices.IndexFunc(columns, func(c Column[T]) bool { return strings.EqualFold(c.Name, f) })
-		if i < 0 {
+		if i := slices.IndexFunc(columns, func(c Column[T]) bool { return strings.EqualFold(c.Name, f) }); i >= 0 {
+			out = append(out, columns[i])
+			continue
+		}
+		c, err := pathColumn(f, items)
+		if err != nil {
 			names := make([]string, len(columns))
 			for j, c := range columns {
 				names[j] = c.Name
 			}
-			return nil, fmt.Errorf("%w %q (columns: %s)", ErrUnknownColumn, f, strings.Join(names, ", "))
+			return nil, fmt.Errorf("%w %q (columns: %s; or a JSON field such as k8s_namespace or status.state)", ErrUnknownColumn, f, strings.Join(names, ", "))
 		}
-		out = append(out, columns[i])
+		out = append(out, c)
 	}
 	return out, nil
+}
+
+// pathColumn is the column of a "HEADER:path.to.field" or "path.to.field" field.
+func pathColumn[T any](field string, items []T) (Column[T], error) {
+	header, path, ok := strings.Cut(field, ":")
+	if !ok {
+		path = field
+	}
+	segs := strings.Split(strings.ToLower(path), ".")
+	c := Column[T]{Name: header, Value: func(it T) string {
+		v, _ := lookupPath(it, segs)
+		return v
+	}}
+	for _, it := range items {
+		if _, found := lookupPath(it, segs); found {
+			return c, nil
+		}
+	}
+	if len(items) == 0 {
+		return c, nil
+	}
+	return c, ErrUnknownColumn
+}
+
+// lookupPath finds a field of v's JSON form by lower-case path; objects and lists
+// print as compact JSON.
+func lookupPath(v any, segs []string) (string, bool) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return "", false
+	}
+	var cur any
+	if json.Unmarshal(data, &cur) != nil {
+		return "", false
+	}
+	for _, s := range segs {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return "", false
+		}
+		found := false
+		for k, val := range m {
+			if strings.ToLower(k) == s {
+				cur, found = val, true
+				break
+			}
+		}
+		if !found {
+			return "", false
+		}
+	}
+	switch x := cur.(type) {
+	case string:
+		return x, true
+	case nil:
+		return "", true
+	case map[string]any, []any:
+		b, _ := json.Marshal(x)
+		return string(b), true
+	default:
+		return fmt.Sprint(x), true
+	}
 }
 
 // Cell flattens a value to one table cell: newlines and tabs become spaces.
@@ -87,7 +156,7 @@ func List[T any](w, errw io.Writer, o Options, columns []Column[T], items []T, n
 		}
 		return Encode(w, o.Format, items)
 	}
-	cols, err := Select(columns, o.Fields)
+	cols, err := Select(columns, o.Fields, items)
 	if err != nil {
 		return err
 	}

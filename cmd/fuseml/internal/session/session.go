@@ -181,13 +181,38 @@ func (s *Session) Decode(name string, v any) error {
 	if err != nil {
 		return err
 	}
-	if len(strings.TrimSpace(string(data))) == 0 {
+	switch n := documents(data); {
+	case n == 0:
 		return fmt.Errorf("%s: empty document", displayName(name))
+	case n > 1:
+		return fmt.Errorf("%s: holds %d YAML documents; give one per file", displayName(name), n)
 	}
 	if err := yaml.UnmarshalStrict(data, v); err != nil {
 		return fmt.Errorf("%s: %w", displayName(name), err)
 	}
 	return nil
+}
+
+// documents counts the YAML documents that hold more than blanks and comments.
+func documents(data []byte) int {
+	n, content := 0, false
+	for _, line := range strings.Split(string(data), "\n") {
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(line, "---") && strings.TrimSpace(strings.TrimPrefix(line, "---")) == "" {
+			if content {
+				n++
+			}
+			content = false
+			continue
+		}
+		if t != "" && !strings.HasPrefix(t, "#") {
+			content = true
+		}
+	}
+	if content {
+		n++
+	}
+	return n
 }
 
 func displayName(name string) string {

@@ -72,3 +72,37 @@ func TestClient(t *testing.T) {
 func TestRedactedURL(t *testing.T) {
 	assert.Equal(t, "http://user:xxxxx@host:8080", (&Session{URL: "http://user:secret@host:8080"}).RedactedURL())
 }
+
+func TestDecode(t *testing.T) {
+	type doc struct {
+		A int `json:"a"`
+	}
+	tests := []struct {
+		name, in string
+		want     int
+		err      string
+	}{
+		{"yaml", "a: 1\n", 1, ""},
+		{"json", `{"a": 2}`, 2, ""},
+		{"leading separator and comments", "# c\n---\na: 3\n---\n# end\n", 3, ""},
+		{"two documents", "a: 1\n---\na: 2\n", 0, "holds 2 YAML documents"},
+		{"unknown field", "a: 1\nb: 2\n", 0, `unknown field "b"`},
+		{"empty", "\n \n", 0, "empty document"},
+		{"only comments", "# nothing\n---\n", 0, "empty document"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &Session{In: strings.NewReader(tt.in)}
+			var d doc
+			err := s.Decode("-", &d)
+			if tt.err != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.err)
+				assert.Contains(t, err.Error(), "standard input")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, d.A)
+		})
+	}
+}

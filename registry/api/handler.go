@@ -194,6 +194,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	route := r.Pattern
 	if route == "" {
+		// refused before routing (401, 413): label it with the route it was for
+		_, route = h.mux.Handler(r)
+	}
+	if route == "" {
 		route = "unmatched"
 	}
 	elapsed := time.Since(start)

@@ -464,6 +464,7 @@ func TestApplications(t *testing.T) {
 	assert.Len(t, del.K8sResources, 2)
 	e.must("GET", "/applications/iris", readerToken, nil, 404)
 	e.must("DELETE", "/applications/iris", editorToken, nil, 404)
+	e.must("DELETE", "/applications/mnist/extra", editorToken, nil, http.StatusNotFound)
 	e.must("DELETE", "/applications/mnist/", editorToken, nil, http.StatusOK) // FuseML's path
 }
 

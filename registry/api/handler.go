@@ -151,7 +151,7 @@ func (h *Handler) routes() {
 	h.handle("GET /applications/{name}", RoleReader, h.getApplication)
 	h.handle("DELETE /applications/{name}", RoleEditor, h.deleteApplication)
 	// FuseML's own delete path ends with a slash
-	h.handle("DELETE /applications/{name}/", RoleEditor, h.deleteApplication)
+	h.handle("DELETE /applications/{name}/{$}", RoleEditor, h.deleteApplication)
 }
 
 type statusRecorder struct {

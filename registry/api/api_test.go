@@ -464,6 +464,7 @@ func TestApplications(t *testing.T) {
 	assert.Len(t, del.K8sResources, 2)
 	e.must("GET", "/applications/iris", readerToken, nil, 404)
 	e.must("DELETE", "/applications/iris", editorToken, nil, 404)
+	e.must("DELETE", "/applications/mnist/extra", editorToken, nil, http.StatusNotFound)
 	e.must("DELETE", "/applications/mnist/", editorToken, nil, http.StatusOK) // FuseML's path
 }
 
@@ -528,6 +529,11 @@ func TestMetricsAndReadiness(t *testing.T) {
 	assert.Contains(t, metrics, `fuseml_registry_requests_total{code="201",route="POST /extensions"} 1`)
 	assert.Contains(t, metrics, `fuseml_registry_requests_total{code="404",route="GET /extensions/{id}"} 1`)
 	assert.Contains(t, metrics, `fuseml_registry_request_duration_seconds_bucket{route="GET /readyz"`)
+	e.must("GET", "/extensions", "", nil, http.StatusUnauthorized)
+	e.must("GET", "/nowhere", readerToken, nil, http.StatusNotFound)
+	metrics = string(e.must("GET", "/metrics", readerToken, nil, 200))
+	assert.Contains(t, metrics, `fuseml_registry_requests_total{code="401",route="GET /extensions"} 1`, "refused before routing, labelled with its route")
+	assert.Contains(t, metrics, `fuseml_registry_requests_total{code="404",route="unmatched"} 1`)
 
 	require.NoError(t, e.store.Close())
 	code, _ := e.call("GET", "/readyz", readerToken, nil)

@@ -182,6 +182,13 @@ func (s *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("migrating: %w", err)
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		if s.postgres {
+			// servers starting together migrate one at a time (SQLite's write
+			// transactions are exclusive already)
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7251007)`); err != nil {
+				return fmt.Errorf("locking for migrations: %w", err)
+			}
+		}
 		var v string
 		err := tx.QueryRowContext(ctx, s.q(`SELECT value FROM meta WHERE name = ?`), "schema_version").Scan(&v)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {

@@ -45,6 +45,18 @@ func TestPostgres(t *testing.T) {
 	})
 }
 
+func TestSQLiteUsesWAL(t *testing.T) {
+	s, err := Open(context.Background(), Config{Path: filepath.Join(t.TempDir(), "sub", "r.db")})
+	require.NoError(t, err)
+	defer s.Close()
+	var mode string
+	require.NoError(t, s.db.QueryRow("PRAGMA journal_mode").Scan(&mode))
+	assert.Equal(t, "wal", mode)
+	var fk int
+	require.NoError(t, s.db.QueryRow("PRAGMA foreign_keys").Scan(&fk))
+	assert.Equal(t, 1, fk)
+}
+
 func TestOpenRejectsOtherURLs(t *testing.T) {
 	_, err := Open(context.Background(), Config{URL: "mysql://x"})
 	require.ErrorIs(t, err, ErrUnsupportedURL)

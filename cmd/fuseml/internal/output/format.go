@@ -20,9 +20,6 @@ const (
 	YAML  Format = "yaml"
 )
 
-// ErrUnknownFormat is wrapped by ParseFormat's error.
-var ErrUnknownFormat = fmt.Errorf("unknown output format (want table, json or yaml)")
-
 // ParseFormat reads "table", "json" or "yaml" (any case); empty means table.
 func ParseFormat(s string) (Format, error) {
 	switch f := Format(strings.ToLower(strings.TrimSpace(s))); f {

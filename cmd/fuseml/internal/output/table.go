@@ -2,7 +2,6 @@ package output
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -19,9 +18,6 @@ type Column[T any] struct {
 	// Extra columns are shown only when asked for with --field.
 	Extra bool
 }
-
-// ErrUnknownColumn is wrapped when --field names no column.
-var ErrUnknownColumn = errors.New("unknown column")
 
 // Select returns the columns named by fields, in that order, or the default ones
 // when fields is empty. A field that names no column is, as in FuseML, a path into

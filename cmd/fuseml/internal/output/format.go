@@ -36,12 +36,15 @@ type Options struct {
 	Format Format
 	// Fields are the columns asked for with --field; empty means the defaults.
 	Fields []string
+	// NoHeaders leaves out the table's header line (--no-headers), for scripts.
+	NoHeaders bool
 }
 
 // Flag names.
 const (
-	FormatFlag = "format"
-	FieldFlag  = "field"
+	FormatFlag    = "format"
+	FieldFlag     = "field"
+	NoHeadersFlag = "no-headers"
 )
 
 // Flags returns --format/-o, and --field/-c when the command prints a list.
@@ -50,7 +53,10 @@ func Flags(list bool) []cli.Flag {
 		&cli.StringFlag{Name: FormatFlag, Aliases: []string{"o"}, Value: string(Table), Usage: "output format: table, json or yaml"},
 	}
 	if list {
-		flags = append(flags, &cli.StringSliceFlag{Name: FieldFlag, Aliases: []string{"c"}, Usage: "columns to show, in order (repeat or separate with commas); table format only"})
+		flags = append(flags,
+			&cli.StringSliceFlag{Name: FieldFlag, Aliases: []string{"c"}, Usage: "columns to show, in order (repeat or separate with commas), or JSON fields as HEADER:path.to.field; table format only"},
+			&cli.BoolFlag{Name: NoHeadersFlag, Usage: "leave out the table's header line"},
+		)
 	}
 	return flags
 }
@@ -69,7 +75,7 @@ func FromContext(c *cli.Context) (Options, error) {
 			}
 		}
 	}
-	return Options{Format: f, Fields: fields}, nil
+	return Options{Format: f, Fields: fields, NoHeaders: c.Bool(NoHeadersFlag)}, nil
 }
 
 // Encode writes v as indented JSON or as YAML, with the registry's field names.

@@ -28,6 +28,8 @@ func TestList(t *testing.T) {
 	}{
 		{name: "table", o: Options{Format: Table}, rows: rows, want: "NAME   KIND\na      x\nbbbb\n"},
 		{name: "fields pick and order columns, any case", o: Options{Format: Table, Fields: []string{"note", "NAME"}}, rows: rows, want: "NOTE         NAME\nextra line   a\nextra line   bbbb\n"},
+		{name: "no headers", o: Options{Format: Table, NoHeaders: true}, rows: rows, want: "a      x\nbbbb\n"},
+		{name: "a row with an empty last cell keeps the columns aligned", o: Options{Format: Table}, rows: []row{{"a", "x"}, {"bbbb", ""}, {"c", "z"}}, want: "NAME   KIND\na      x\nbbbb\nc      z\n"},
 		{name: "unknown field", o: Options{Format: Table, Fields: []string{"nope"}}, rows: rows, err: ErrUnknownColumn},
 		{name: "a JSON field, FuseML's COLUMN:FIELD", o: Options{Format: Table, Fields: []string{"name", "K:kind"}}, rows: rows, want: "NAME   K\na      x\nbbbb\n"},
 		{name: "one column", o: Options{Format: Table, Fields: []string{"Kind"}}, rows: rows[:1], want: "KIND\nx\n"},

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
 )
 
 // Column is one column of a table of T.
@@ -121,25 +122,54 @@ func Cell(s string) string {
 
 // WriteTable prints items under the given columns, aligned, kubectl-style.
 func WriteTable[T any](w io.Writer, columns []Column[T], items []T) error {
-	tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
-	headers := make([]string, len(columns))
-	for i, c := range columns {
-		headers[i] = strings.ToUpper(c.Name)
+	return writeTable(w, columns, items, true)
+}
+
+func writeTable[T any](w io.Writer, columns []Column[T], items []T, headers bool) error {
+	var rows [][]string
+	if headers {
+		names := make([]string, len(columns))
+		for i, c := range columns {
+			names[i] = strings.ToUpper(c.Name)
+		}
+		rows = append(rows, names)
 	}
-	writeRow(tw, headers)
 	for _, it := range items {
 		row := make([]string, len(columns))
 		for i, c := range columns {
 			row[i] = Cell(c.Value(it))
 		}
-		writeRow(tw, row)
+		rows = append(rows, row)
 	}
-	return tw.Flush()
+	return align(w, rows, 3)
 }
 
-func writeRow(w io.Writer, cells []string) {
-	// empty trailing cells are dropped so that no line ends in blanks
-	fmt.Fprintln(w, strings.TrimRight(strings.Join(cells, "\t"), "\t"))
+// align prints rows with each column as wide as its widest cell plus gap, and no
+// blanks at the end of a line.
+func align(w io.Writer, rows [][]string, gap int) error {
+	var widths []int
+	for _, r := range rows {
+		for i, c := range r {
+			if i == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+		}
+	}
+	var b strings.Builder
+	for _, r := range rows {
+		var line strings.Builder
+		for i, c := range r {
+			line.WriteString(c)
+			if i < len(r)-1 {
+				line.WriteString(strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c)+gap))
+			}
+		}
+		b.WriteString(strings.TrimRight(line.String(), " "))
+		b.WriteByte('\n')
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 // List prints a list in the chosen format: a table of the selected columns, or the
@@ -160,7 +190,7 @@ func List[T any](w, errw io.Writer, o Options, columns []Column[T], items []T, n
 		_, err := fmt.Fprintf(errw, "No %s found.\n", noun)
 		return err
 	}
-	return WriteTable(w, cols, items)
+	return writeTable(w, cols, items, !o.NoHeaders)
 }
 
 // Fields prints "Key: value" lines aligned on the values, skipping empty values.

@@ -17,8 +17,8 @@ func Command(s *session.Session) *cli.Command {
 		Name:  "completion",
 		Usage: "print a shell completion script (bash or zsh)",
 		UsageText: "fuseml completion bash|zsh\n\n" +
-			"   bash: source <(fuseml completion bash)   (or save it under /etc/bash_completion.d/)\n" +
-			"   zsh:  source <(fuseml completion zsh)    (or save it as _fuseml in a folder of $fpath)",
+			"bash: source <(fuseml completion bash)   (or save it under /etc/bash_completion.d/)\n" +
+			"zsh:  source <(fuseml completion zsh)    (or save it as _fuseml in a folder of $fpath)",
 		Action: func(c *cli.Context) error {
 			return Print(s, c.Args().Slice())
 		},

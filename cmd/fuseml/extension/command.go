@@ -48,7 +48,7 @@ func Command(s *session.Session) *cli.Command {
 			{
 				Name:      "update",
 				Usage:     "update an extension's own fields from a descriptor or from flags (services are managed with 'fuseml extension service')",
-				UsageText: "fuseml extension update [ID] -f FILE|-\n   fuseml extension update ID [--desc D] [-p|--product P] [--version V] [-z|--zone Z] [--configuration KEY=VALUE]...",
+				UsageText: "fuseml extension update [ID] -f FILE|-\nfuseml extension update ID [--desc D] [-p|--product P] [--version V] [-z|--zone Z] [--configuration KEY=VALUE]...",
 				Flags: append([]cli.Flag{
 					fileFlag("descriptor file (YAML or JSON) whose fields replace the extension's; - reads the standard input"),
 					&cli.StringFlag{Name: "desc", Aliases: []string{"description"}, Usage: "description"},

@@ -385,3 +385,18 @@ func TestMessages(t *testing.T) {
 	r := as(t, url, readerToken, "application", "get", "iris")
 	assert.Equal(t, "fuseml: getting application \"iris\": application \"iris\": not found\n", r.err)
 }
+
+func TestUpdateFromDescriptorKeepsServices(t *testing.T) {
+	url := server(t)
+	seed(t, url)
+	r := must(t, url, editorToken, "extension", "update", "-f", filepath.Join(examples, "mlflow.yaml"))
+	assert.Contains(t, r.err, "the 2 service(s)")
+	assert.Contains(t, r.err, "fuseml extension service")
+	// the services are still there, credentials included
+	r = must(t, url, editorToken, "extension", "get", "mlflow")
+	assert.Contains(t, r.out, "default-s3-account")
+	// a reader sees the extension without its credentials
+	r = must(t, url, readerToken, "extension", "get", "mlflow")
+	assert.Contains(t, r.out, "mlflow-store")
+	assert.NotContains(t, r.out, "Credentials:")
+}

@@ -2,8 +2,6 @@ package registry
 
 import (
 	"slices"
-
-	"github.com/Masterminds/semver/v3"
 )
 
 // Query selects extensions, and within them services, endpoints and credentials, by
@@ -55,16 +53,16 @@ func versionMatcher(want string) func(version string) bool {
 	if want == "" {
 		return func(string) bool { return true }
 	}
-	c, cerr := semver.NewConstraint(want)
+	c := parseConstraint(want)
 	return func(version string) bool {
 		if version == want {
 			return true
 		}
-		if cerr != nil {
+		if c == nil {
 			return false
 		}
-		v, err := semver.NewVersion(version)
-		return err == nil && c.Check(v)
+		v := parseVersion(version)
+		return v != nil && c.Check(v)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sync"
 
 	"github.com/Masterminds/semver/v3"
 )
@@ -138,14 +139,19 @@ func Choose(name string, q Query, exts []Extension) (Access, error) {
 	if len(exts) == 0 {
 		return Access{}, &UnresolvedError{Requirement: name, Reason: "no extension matches (product, version, zone, service, endpoint type and credentials for the consumer)"}
 	}
-	exts = slices.Clone(exts)
 	versions := make(map[string]*semver.Version, len(exts))
 	for _, e := range exts {
-		if v, err := semver.NewVersion(e.Version); err == nil {
+		if v := parseVersion(e.Version); v != nil {
 			versions[e.Version] = v
 		}
 	}
-	slices.SortStableFunc(exts, func(a, b Extension) int {
+	// sort positions, not the (large) extension values
+	order := make([]int, len(exts))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(i, j int) int {
+		a, b := &exts[i], &exts[j]
 		if q.Zone != "" && (a.Zone == q.Zone) != (b.Zone == q.Zone) {
 			if a.Zone == q.Zone {
 				return -1
@@ -157,7 +163,8 @@ func Choose(name string, q Query, exts []Extension) (Access, error) {
 		}
 		return cmp.Compare(a.ID, b.ID)
 	})
-	for _, e := range exts {
+	for _, i := range order {
+		e := exts[i]
 		services := slices.Clone(e.Services)
 		slices.SortFunc(services, func(a, b Service) int { return cmp.Compare(a.ID, b.ID) })
 		for _, s := range services {
@@ -190,6 +197,45 @@ func Environment(a Access) map[string]string {
 		maps.Copy(env, a.Credentials.Configuration)
 	}
 	return env
+}
+
+// parsed versions and constraints are kept (bounded) across queries: the same few
+// strings come back for every request.
+var (
+	versionMemo    memo[*semver.Version]
+	constraintMemo memo[*semver.Constraints]
+)
+
+type memo[T any] struct {
+	mu sync.Mutex
+	m  map[string]T
+}
+
+func (m *memo[T]) get(key string, parse func(string) (T, error)) T {
+	m.mu.Lock()
+	v, ok := m.m[key]
+	m.mu.Unlock()
+	if ok {
+		return v
+	}
+	v, _ = parse(key) // a failed parse is kept too, as the zero value
+	m.mu.Lock()
+	if m.m == nil || len(m.m) >= 4096 {
+		m.m = map[string]T{}
+	}
+	m.m[key] = v
+	m.mu.Unlock()
+	return v
+}
+
+// parseVersion returns the semantic version, or nil when s is not one.
+func parseVersion(s string) *semver.Version {
+	return versionMemo.get(s, semver.NewVersion)
+}
+
+// parseConstraint returns the constraint, or nil when s is not one.
+func parseConstraint(s string) *semver.Constraints {
+	return constraintMemo.get(s, semver.NewConstraint)
 }
 
 // compareVersionsDesc orders parsed versions highest first, then the unparsed ones.

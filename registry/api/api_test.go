@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/openmodelops/fuseml-seldon/registry"
+	"github.com/openmodelops/fuseml-seldon/registry/internal/pgtest"
 	"github.com/openmodelops/fuseml-seldon/registry/seal"
 	"github.com/openmodelops/fuseml-seldon/registry/store"
 )
@@ -63,6 +64,8 @@ type options struct {
 	noKey   bool
 	deleter ResourceDeleter
 	now     func() time.Time
+	// postgresURL runs the handler on PostgreSQL instead of SQLite.
+	postgresURL string
 }
 
 func newEnv(t *testing.T, o options) *env {
@@ -73,7 +76,7 @@ func newEnv(t *testing.T, o options) *env {
 		require.NoError(t, err)
 		cipher = c
 	}
-	s, err := store.Open(context.Background(), store.Config{Path: filepath.Join(t.TempDir(), "r.db"), Cipher: cipher})
+	s, err := store.Open(context.Background(), store.Config{Path: filepath.Join(t.TempDir(), "r.db"), URL: o.postgresURL, Cipher: cipher})
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
 	tokens := NewTokens()
@@ -182,7 +185,21 @@ func TestFuseMLExampleDescriptor(t *testing.T) {
 }
 
 func TestEveryPathAndCode(t *testing.T) {
-	e := newEnv(t, options{})
+	everyPathAndCode(t, newEnv(t, options{}))
+}
+
+// TestOnPostgres runs the path walk and the applications on PostgreSQL.
+func TestOnPostgres(t *testing.T) {
+	srv := pgtest.Start(t)
+	t.Run("paths", func(t *testing.T) {
+		everyPathAndCode(t, newEnv(t, options{postgresURL: srv.NewDatabase(t)}))
+	})
+	t.Run("applications", func(t *testing.T) {
+		applications(t, newEnv(t, options{postgresURL: srv.NewDatabase(t)}))
+	})
+}
+
+func everyPathAndCode(t *testing.T, e *env) {
 	e.must("POST", "/extensions", editorToken, example(t), http.StatusCreated)
 	ext := "/extensions/mlflow-0001"
 	svc := ext + "/services/mlflow-store"
@@ -421,7 +438,10 @@ func app(name, workflow, u string) registry.Application {
 }
 
 func TestApplications(t *testing.T) {
-	e := newEnv(t, options{})
+	applications(t, newEnv(t, options{}))
+}
+
+func applications(t *testing.T, e *env) {
 	a := app("iris", "wf1", "http://iris.seldon.example.com/seldon/fuseml-workloads/iris/api/v1.0/predictions")
 	got := decodeAs[registry.Application](t, e.must("POST", "/applications", editorToken, a, http.StatusCreated))
 	assert.Equal(t, registry.StateReady, got.Status.State)

@@ -27,7 +27,7 @@ KUBE_LDFLAGS := -X $(KUBE_VERSION_PKG).gitVersion=$(KUBE_VERSION) \
 # Test helpers find the servers here (e2e/testserver).
 export FUSEML_TOOLS_BIN := $(TOOLS_BIN)
 
-.PHONY: all build test test-short tools bench lint demo demo-down fuzz clean
+.PHONY: all build test test-short tools postgres bench bench-convert bench-registry lint demo demo-down fuzz clean
 
 all: build
 
@@ -58,8 +58,19 @@ $(STAMPS)/kube-apiserver-$(KUBE_VERSION):
 	GOFLAGS=-buildvcs=false $(GO) -C e2e/tools/kube build -ldflags "$(KUBE_LDFLAGS)" -o $(TOOLS_BIN)/kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver
 	@touch $@
 
+## postgres: Debian's PostgreSQL for the registry's store tests (installed once; the
+## tests find it under /usr/lib/postgresql/*/bin, or in FUSEML_PG_BIN, and skip without it)
+postgres:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ -x "$$FUSEML_PG_BIN/initdb" ]; then :; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+		echo "installing PostgreSQL (Debian package) for the registry's store tests"; \
+		sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		{ $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq postgresql >/dev/null; } \
+			|| echo "could not install PostgreSQL: the PostgreSQL store tests will skip"; \
+	else echo "no apt-get: the PostgreSQL store tests will skip"; fi
+
 ## test: install what the tests need, then run every test against real servers
-test: tools
+test: tools postgres
 	$(GO) test -count=1 ./...
 
 ## test-short: the tests that need no server (seconds)
@@ -69,6 +80,14 @@ test-short:
 ## bench: benchmarks against the real servers, printed as a report
 bench: tools
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./...
+
+## bench-convert: only the conversion report (real MinIO; a 1 GiB object, removed after)
+bench-convert: tools
+	$(GO) test -run '^$$' -bench BenchmarkConversion -benchtime 1x -timeout 30m ./convert
+
+## bench-registry: only the registry's HTTP benchmark (10,000 extensions on SQLite)
+bench-registry:
+	$(GO) test -run '^$$' -bench BenchmarkRegistryHTTP -benchtime 1x ./registry/api
 
 ## fuzz: run each fuzz target for FUZZTIME (default 1m)
 FUZZTIME ?= 1m

@@ -41,7 +41,7 @@ func (e *ValidationError) Error() string {
 // Unwrap makes errors.Is(err, ErrInvalid) true.
 func (e *ValidationError) Unwrap() error { return ErrInvalid }
 
-// prefixed returns a copy of the validation error with its field nested under prefix.
+// invalidAt returns a copy of the validation error with its field nested under prefix.
 func invalidAt(prefix string, err error) error {
 	var ve *ValidationError
 	if errors.As(err, &ve) && prefix != "" {

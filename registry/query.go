@@ -2,8 +2,6 @@ package registry
 
 import (
 	"slices"
-
-	"github.com/Masterminds/semver/v3"
 )
 
 // Query selects extensions, and within them services, endpoints and credentials, by
@@ -47,26 +45,37 @@ func (q Query) prunes() bool {
 // semantic-version constraint. An empty want matches everything; a version or a
 // constraint that does not parse matches only by equality.
 func VersionMatches(version, want string) bool {
-	if want == "" || want == version {
-		return true
+	return versionMatcher(want)(version)
+}
+
+// versionMatcher parses the constraint once for many versions.
+func versionMatcher(want string) func(version string) bool {
+	if want == "" {
+		return func(string) bool { return true }
 	}
-	v, err := semver.NewVersion(version)
-	if err != nil {
-		return false
+	c := parseConstraint(want)
+	return func(version string) bool {
+		if version == want {
+			return true
+		}
+		if c == nil {
+			return false
+		}
+		v := parseVersion(version)
+		return v != nil && c.Check(v)
 	}
-	c, err := semver.NewConstraint(want)
-	if err != nil {
-		return false
-	}
-	return c.Check(v)
 }
 
 // MatchesExtension applies the extension-level rules (id, product, version, strict zone).
 func (q Query) MatchesExtension(e Extension) bool {
+	return q.matchesExtension(e, versionMatcher(q.Version))
+}
+
+func (q Query) matchesExtension(e Extension, version func(string) bool) bool {
 	return (q.ExtensionID == "" || q.ExtensionID == e.ID) &&
 		(q.Product == "" || q.Product == e.Product) &&
 		(!q.StrictZone || q.Zone == "" || q.Zone == e.Zone) &&
-		VersionMatches(e.Version, q.Version)
+		version(e.Version)
 }
 
 // MatchesService applies the service-level rules (id, resource, category).
@@ -142,8 +151,9 @@ func (q Query) CredentialsFit(c Credentials) bool {
 func Filter(exts []Extension, q Query) []Extension {
 	out := make([]Extension, 0, len(exts))
 	prune := q.prunes()
+	version := versionMatcher(q.Version)
 	for _, e := range exts {
-		if !q.MatchesExtension(e) {
+		if !q.matchesExtension(e, version) {
 			continue
 		}
 		if !prune {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sync"
 
 	"github.com/Masterminds/semver/v3"
 )
@@ -138,20 +139,32 @@ func Choose(name string, q Query, exts []Extension) (Access, error) {
 	if len(exts) == 0 {
 		return Access{}, &UnresolvedError{Requirement: name, Reason: "no extension matches (product, version, zone, service, endpoint type and credentials for the consumer)"}
 	}
-	exts = slices.Clone(exts)
-	slices.SortStableFunc(exts, func(a, b Extension) int {
+	versions := make(map[string]*semver.Version, len(exts))
+	for _, e := range exts {
+		if v := parseVersion(e.Version); v != nil {
+			versions[e.Version] = v
+		}
+	}
+	// sort positions, not the (large) extension values
+	order := make([]int, len(exts))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(i, j int) int {
+		a, b := &exts[i], &exts[j]
 		if q.Zone != "" && (a.Zone == q.Zone) != (b.Zone == q.Zone) {
 			if a.Zone == q.Zone {
 				return -1
 			}
 			return 1
 		}
-		if c := compareVersionsDesc(a.Version, b.Version); c != 0 {
+		if c := compareVersionsDesc(versions, a.Version, b.Version); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.ID, b.ID)
 	})
-	for _, e := range exts {
+	for _, i := range order {
+		e := exts[i]
 		services := slices.Clone(e.Services)
 		slices.SortFunc(services, func(a, b Service) int { return cmp.Compare(a.ID, b.ID) })
 		for _, s := range services {
@@ -186,15 +199,54 @@ func Environment(a Access) map[string]string {
 	return env
 }
 
-func compareVersionsDesc(a, b string) int {
-	va, errA := semver.NewVersion(a)
-	vb, errB := semver.NewVersion(b)
+// parsed versions and constraints are kept (bounded) across queries: the same few
+// strings come back for every request.
+var (
+	versionMemo    memo[*semver.Version]
+	constraintMemo memo[*semver.Constraints]
+)
+
+type memo[T any] struct {
+	mu sync.Mutex
+	m  map[string]T
+}
+
+func (m *memo[T]) get(key string, parse func(string) (T, error)) T {
+	m.mu.Lock()
+	v, ok := m.m[key]
+	m.mu.Unlock()
+	if ok {
+		return v
+	}
+	v, _ = parse(key) // a failed parse is kept too, as the zero value
+	m.mu.Lock()
+	if m.m == nil || len(m.m) >= 4096 {
+		m.m = map[string]T{}
+	}
+	m.m[key] = v
+	m.mu.Unlock()
+	return v
+}
+
+// parseVersion returns the semantic version, or nil when s is not one.
+func parseVersion(s string) *semver.Version {
+	return versionMemo.get(s, semver.NewVersion)
+}
+
+// parseConstraint returns the constraint, or nil when s is not one.
+func parseConstraint(s string) *semver.Constraints {
+	return constraintMemo.get(s, semver.NewConstraint)
+}
+
+// compareVersionsDesc orders parsed versions highest first, then the unparsed ones.
+func compareVersionsDesc(parsed map[string]*semver.Version, a, b string) int {
+	va, vb := parsed[a], parsed[b]
 	switch {
-	case errA != nil && errB != nil:
+	case va == nil && vb == nil:
 		return cmp.Compare(a, b)
-	case errA != nil:
+	case va == nil:
 		return 1
-	case errB != nil:
+	case vb == nil:
 		return -1
 	}
 	return vb.Compare(va)

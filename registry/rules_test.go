@@ -303,6 +303,7 @@ func TestPrepareFillsAndValidates(t *testing.T) {
 	}{
 		{"id", Extension{ID: "Bad_ID"}, "id"},
 		{"endpoint url", Extension{Services: []Service{{Endpoints: []Endpoint{{URL: "not a url"}}}}}, "services[0].endpoints[0].url"},
+		{"password in an endpoint URL", Extension{Services: []Service{{Endpoints: []Endpoint{{URL: "https://u:secret@host"}}}}}, "services[0].endpoints[0].url"},
 		{"endpoint type", Extension{Services: []Service{{Endpoints: []Endpoint{{URL: "http://x", Type: "public"}}}}}, "services[0].endpoints[0].type"},
 		{"scope", Extension{Services: []Service{{Credentials: []Credentials{{Scope: "team"}}}}}, "services[0].credentials[0].scope"},
 		{"project scope without projects", Extension{Services: []Service{{Credentials: []Credentials{{Scope: ScopeProject}}}}}, "services[0].credentials[0].projects"},

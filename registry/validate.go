@@ -75,6 +75,9 @@ func ValidateURL(field, raw string) error {
 	if err != nil || u.Scheme == "" || u.Host == "" {
 		return &ValidationError{Field: field, Reason: "must be an absolute URL with a scheme and a host"}
 	}
+	if _, hasPassword := u.User.Password(); hasPassword {
+		return &ValidationError{Field: field, Reason: "must not hold a password: register it as credentials"}
+	}
 	return nil
 }
 

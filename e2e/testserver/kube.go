@@ -67,8 +67,6 @@ var kubeShared struct {
 }
 
 const (
-	// kubeModulePath names the project's go.mod, which marks the repository root.
-	kubeModulePath = "github.com/openmodelops/fuseml-seldon"
 	// kubeAdminUser is the user of the admin token, in group system:masters.
 	kubeAdminUser = "admin"
 	// kubeFieldManager is the field manager of the objects the helper applies.
@@ -88,14 +86,15 @@ func StartKube(tb testing.TB) *Kube {
 	if testing.Short() {
 		tb.Skip("skipping: needs a real kube-apiserver and etcd, which are not started under -short")
 	}
+	kubeShared.mu.Lock()
+	defer kubeShared.mu.Unlock()
+	if kubeShared.stopped {
+		tb.Fatal("StartKube: the shared Kubernetes API server was already stopped by StopKube")
+	}
 	kubeShared.once.Do(func() {
 		kubeShared.kube, kubeShared.skip, kubeShared.err = kubeStartShared()
 	})
-	kubeShared.mu.Lock()
-	defer kubeShared.mu.Unlock()
 	switch {
-	case kubeShared.stopped:
-		tb.Fatal("StartKube: the shared Kubernetes API server was already stopped by StopKube")
 	case kubeShared.skip != "":
 		tb.Skip(kubeShared.skip)
 	case kubeShared.err != nil:
@@ -143,7 +142,7 @@ func (k *Kube) Dynamic() dynamic.Interface { return k.dynamic }
 // are chosen free just before use and another process may take one meanwhile, so a
 // failed start is retried on fresh ports.
 func kubeStartShared() (k *Kube, skip string, err error) {
-	bin, err := kubeToolsBin()
+	bin, err := ToolsBin()
 	if err != nil {
 		return nil, "", err
 	}
@@ -203,7 +202,7 @@ func kubeStart(etcdBin, apiserverBin string) (_ *Kube, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := kubeWaitHTTP(k.etcd, clientURL+"/health", nil, ""); err != nil {
+	if err := kubeWaitHTTP(k.etcd, clientURL+"/health", nil); err != nil {
 		return nil, err
 	}
 	k.etcdStartup = time.Since(began)
@@ -231,11 +230,12 @@ func kubeStart(etcdBin, apiserverBin string) (_ *Kube, err error) {
 		return nil, err
 	}
 	// The server's certificate is self-signed, made at start: probe without checking
-	// it, then trust exactly that certificate from then on.
+	// it (and without the token: /readyz is public), then trust exactly that
+	// certificate from then on.
 	probe := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{
 		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // loopback probe of our own server
 	}}
-	if err := kubeWaitHTTP(k.apiserver, k.host+"/readyz", probe, token); err != nil {
+	if err := kubeWaitHTTP(k.apiserver, k.host+"/readyz", probe); err != nil {
 		return nil, err
 	}
 	ca, err := os.ReadFile(filepath.Join(certDir, "apiserver.crt"))
@@ -330,21 +330,14 @@ func kubeWriteKubeconfig(path, host string, ca []byte, token string) error {
 }
 
 // kubeWaitHTTP waits until url answers 200 OK, failing early if p exits.
-func kubeWaitHTTP(p *kubeProcess, url string, client *http.Client, token string) error {
+func kubeWaitHTTP(p *kubeProcess, url string, client *http.Client) error {
 	if client == nil {
 		client = &http.Client{Timeout: 5 * time.Second}
 	}
 	deadline := time.Now().Add(kubeStartTimeout)
 	var last string
 	for {
-		req, err := http.NewRequest(http.MethodGet, url, nil)
-		if err != nil {
-			return err
-		}
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		resp, err := client.Do(req)
+		resp, err := client.Get(url)
 		if err == nil {
 			body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 			resp.Body.Close()
@@ -470,50 +463,10 @@ func kubeSweepStale() {
 	}
 }
 
-// kubeToolsBin returns the folder of the test servers' binaries: $FUSEML_TOOLS_BIN,
-// which the Makefile exports, or else .tools/bin at the repository root.
-func kubeToolsBin() (string, error) {
-	if d := os.Getenv("FUSEML_TOOLS_BIN"); d != "" {
-		return d, nil
-	}
-	root, err := kubeRepoRoot()
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(root, ".tools", "bin"), nil
-}
-
-// kubeRepoRoot returns the repository root: the nearest folder, from the working
-// directory up, whose go.mod is the project's module (helper modules have their own).
-func kubeRepoRoot() (string, error) {
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("finding the repository root: %w", err)
-	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && kubeModuleOf(b) == kubeModulePath {
-			return dir, nil
-		}
-		if filepath.Dir(dir) == dir {
-			return "", fmt.Errorf("no go.mod of %s in %s or above", kubeModulePath, wd)
-		}
-	}
-}
-
-// kubeModuleOf returns the module path declared in a go.mod file.
-func kubeModuleOf(gomod []byte) string {
-	for line := range strings.SplitSeq(string(gomod), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "module" {
-			return strings.Trim(f[1], `"`)
-		}
-	}
-	return ""
-}
-
-// kubeMustRepoRoot is kubeRepoRoot for tests.
+// kubeMustRepoRoot is RepoRoot for tests.
 func kubeMustRepoRoot(tb testing.TB) string {
 	tb.Helper()
-	root, err := kubeRepoRoot()
+	root, err := RepoRoot()
 	if err != nil {
 		tb.Fatal(err)
 	}

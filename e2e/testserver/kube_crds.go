@@ -26,9 +26,10 @@ import (
 // errKubeNotEstablished is returned while a CRD is not yet served.
 var errKubeNotEstablished = errors.New("not established yet")
 
-// kubeContext returns a context for one helper operation, bounded in time.
+// kubeContext returns a context for one helper operation, bounded in time: generously,
+// as a machine busy with builds can make the large CRDs take tens of seconds.
 func kubeContext() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), 2*time.Minute)
+	return context.WithTimeout(context.Background(), 5*time.Minute)
 }
 
 // kubeCRDResource is where CustomResourceDefinitions live.
@@ -102,16 +103,9 @@ func (k *Kube) waitServed(ctx context.Context, want *unstructured.Unstructured) 
 	plural, _, _ := unstructured.NestedString(want.Object, "spec", "names", "plural")
 	versions, _, _ := unstructured.NestedSlice(want.Object, "spec", "versions")
 	var last error
-	err := wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
-		crd, err := k.dynamic.Resource(kubeCRDResource).Get(ctx, name, metav1.GetOptions{})
-		if err != nil {
-			last = err
-			return false, nil
-		}
-		if !kubeConditionTrue(crd, "Established") {
-			last = errKubeNotEstablished
-			return false, nil
-		}
+	err := wait.PollUntilContextCancel(ctx, 50*time.Millisecond, true, func(ctx context.Context) (bool, error) {
+		// Discovery first: it is light, and lists a CRD's resource only once the CRD
+		// is established; then one read of the CRD, which may be large, to be sure.
 		for _, v := range versions {
 			v, _ := v.(map[string]any)
 			if served, _ := v["served"].(bool); !served {
@@ -127,6 +121,15 @@ func (k *Kube) waitServed(ctx context.Context, want *unstructured.Unstructured) 
 				last = fmt.Errorf("%s not yet in the discovery of %s", plural, gv)
 				return false, nil
 			}
+		}
+		crd, err := k.dynamic.Resource(kubeCRDResource).Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			last = err
+			return false, nil
+		}
+		if !kubeConditionTrue(crd, "Established") {
+			last = errKubeNotEstablished
+			return false, nil
 		}
 		return true, nil
 	})

@@ -410,3 +410,5 @@ func TestKubeCRDFiles(t *testing.T) {
 		}
 	}
 }
+
+func TestMain(m *testing.M) { os.Exit(Main(m)) }

@@ -1,7 +1,6 @@
 package testserver
 
 import (
-	"bytes"
 	"fmt"
 	"net"
 	"os"
@@ -57,7 +56,7 @@ func RepoRoot() (string, error) {
 	}
 	for {
 		data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-		if err == nil && bytes.Contains(data, []byte("module "+ModulePath+"\n")) {
+		if err == nil && moduleOf(data) == ModulePath {
 			return dir, nil
 		}
 		parent := filepath.Dir(dir)
@@ -66,6 +65,16 @@ func RepoRoot() (string, error) {
 		}
 		dir = parent
 	}
+}
+
+// moduleOf returns the module path declared in a go.mod file.
+func moduleOf(gomod []byte) string {
+	for line := range strings.SplitSeq(string(gomod), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "module" {
+			return strings.Trim(f[1], `"`)
+		}
+	}
+	return ""
 }
 
 // ToolsBin returns the folder holding the test servers' binaries: $FUSEML_TOOLS_BIN

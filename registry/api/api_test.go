@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/openmodelops/fuseml-seldon/registry"
+	"github.com/openmodelops/fuseml-seldon/registry/internal/pgtest"
 	"github.com/openmodelops/fuseml-seldon/registry/seal"
 	"github.com/openmodelops/fuseml-seldon/registry/store"
 )
@@ -63,6 +64,8 @@ type options struct {
 	noKey   bool
 	deleter ResourceDeleter
 	now     func() time.Time
+	// postgresURL runs the handler on PostgreSQL instead of SQLite.
+	postgresURL string
 }
 
 func newEnv(t *testing.T, o options) *env {
@@ -73,7 +76,7 @@ func newEnv(t *testing.T, o options) *env {
 		require.NoError(t, err)
 		cipher = c
 	}
-	s, err := store.Open(context.Background(), store.Config{Path: filepath.Join(t.TempDir(), "r.db"), Cipher: cipher})
+	s, err := store.Open(context.Background(), store.Config{Path: filepath.Join(t.TempDir(), "r.db"), URL: o.postgresURL, Cipher: cipher})
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
 	tokens := NewTokens()
@@ -182,7 +185,21 @@ func TestFuseMLExampleDescriptor(t *testing.T) {
 }
 
 func TestEveryPathAndCode(t *testing.T) {
-	e := newEnv(t, options{})
+	everyPathAndCode(t, newEnv(t, options{}))
+}
+
+// TestOnPostgres runs the path walk and the applications on PostgreSQL.
+func TestOnPostgres(t *testing.T) {
+	srv := pgtest.Start(t)
+	t.Run("paths", func(t *testing.T) {
+		everyPathAndCode(t, newEnv(t, options{postgresURL: srv.NewDatabase(t)}))
+	})
+	t.Run("applications", func(t *testing.T) {
+		applications(t, newEnv(t, options{postgresURL: srv.NewDatabase(t)}))
+	})
+}
+
+func everyPathAndCode(t *testing.T, e *env) {
 	e.must("POST", "/extensions", editorToken, example(t), http.StatusCreated)
 	ext := "/extensions/mlflow-0001"
 	svc := ext + "/services/mlflow-store"
@@ -421,7 +438,10 @@ func app(name, workflow, u string) registry.Application {
 }
 
 func TestApplications(t *testing.T) {
-	e := newEnv(t, options{})
+	applications(t, newEnv(t, options{}))
+}
+
+func applications(t *testing.T, e *env) {
 	a := app("iris", "wf1", "http://iris.seldon.example.com/seldon/fuseml-workloads/iris/api/v1.0/predictions")
 	got := decodeAs[registry.Application](t, e.must("POST", "/applications", editorToken, a, http.StatusCreated))
 	assert.Equal(t, registry.StateReady, got.Status.State)
@@ -464,6 +484,7 @@ func TestApplications(t *testing.T) {
 	assert.Len(t, del.K8sResources, 2)
 	e.must("GET", "/applications/iris", readerToken, nil, 404)
 	e.must("DELETE", "/applications/iris", editorToken, nil, 404)
+	e.must("DELETE", "/applications/mnist/extra", editorToken, nil, http.StatusNotFound)
 	e.must("DELETE", "/applications/mnist/", editorToken, nil, http.StatusOK) // FuseML's path
 }
 
@@ -528,6 +549,11 @@ func TestMetricsAndReadiness(t *testing.T) {
 	assert.Contains(t, metrics, `fuseml_registry_requests_total{code="201",route="POST /extensions"} 1`)
 	assert.Contains(t, metrics, `fuseml_registry_requests_total{code="404",route="GET /extensions/{id}"} 1`)
 	assert.Contains(t, metrics, `fuseml_registry_request_duration_seconds_bucket{route="GET /readyz"`)
+	e.must("GET", "/extensions", "", nil, http.StatusUnauthorized)
+	e.must("GET", "/nowhere", readerToken, nil, http.StatusNotFound)
+	metrics = string(e.must("GET", "/metrics", readerToken, nil, 200))
+	assert.Contains(t, metrics, `fuseml_registry_requests_total{code="401",route="GET /extensions"} 1`, "refused before routing, labelled with its route")
+	assert.Contains(t, metrics, `fuseml_registry_requests_total{code="404",route="unmatched"} 1`)
 
 	require.NoError(t, e.store.Close())
 	code, _ := e.call("GET", "/readyz", readerToken, nil)

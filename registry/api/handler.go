@@ -151,7 +151,7 @@ func (h *Handler) routes() {
 	h.handle("GET /applications/{name}", RoleReader, h.getApplication)
 	h.handle("DELETE /applications/{name}", RoleEditor, h.deleteApplication)
 	// FuseML's own delete path ends with a slash
-	h.handle("DELETE /applications/{name}/", RoleEditor, h.deleteApplication)
+	h.handle("DELETE /applications/{name}/{$}", RoleEditor, h.deleteApplication)
 }
 
 type statusRecorder struct {
@@ -193,6 +193,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.mux.ServeHTTP(rec, r)
 	}
 	route := r.Pattern
+	if route == "" {
+		// refused before routing (401, 413): label it with the route it was for
+		_, route = h.mux.Handler(r)
+	}
 	if route == "" {
 		route = "unmatched"
 	}

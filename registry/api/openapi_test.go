@@ -56,7 +56,10 @@ func TestOpenAPIMatchesTheRoutes(t *testing.T) {
 			})
 		}
 	}
-	served := e.h.Patterns()
+	var served []string
+	for _, p := range e.h.Patterns() {
+		served = append(served, strings.TrimSuffix(p, "{$}")) // exact-match marker, not part of the path
+	}
 	sort.Strings(documented)
 	sort.Strings(served)
 	assert.Equal(t, served, documented)

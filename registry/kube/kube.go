@@ -20,9 +20,6 @@ import (
 	"github.com/openmodelops/fuseml-seldon/registry"
 )
 
-// ErrUnknownKind is returned for a kind that the API server does not serve.
-var ErrUnknownKind = errors.New("kind not served by the cluster")
-
 // LoadConfig returns the cluster configuration from kubeconfig when given, else the
 // in-cluster one; it returns nil and no error when there is neither (no cluster
 // access).

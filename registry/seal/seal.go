@@ -7,7 +7,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -15,12 +14,6 @@ import (
 
 // EnvKey is the environment variable that may hold the key (hex or base64).
 const EnvKey = "FUSEML_REGISTRY_ENCRYPTION_KEY"
-
-// ErrBadKey is returned for a key that is not 32 bytes (raw, hex or base64).
-var ErrBadKey = errors.New("the encryption key must be 32 bytes: 64 hex characters, or 32 bytes in base64")
-
-// ErrOpen is returned when a sealed value does not open with the key.
-var ErrOpen = errors.New("sealed value does not open with this key")
 
 // AESGCM seals with AES-256-GCM; each sealed value is a random nonce followed by the
 // ciphertext and its tag.

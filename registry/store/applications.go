@@ -13,6 +13,7 @@ import (
 // RegisterApplication reads, decides and writes an application record in one
 // transaction (retried once when a concurrent first registration wins the insert).
 func (s *DB) RegisterApplication(ctx context.Context, name string, decide func(existing *registry.Application) (registry.Application, error)) (registry.Application, bool, error) {
+	defer s.appCache.invalidate() // after the write commits
 	var out registry.Application
 	var created bool
 	var err error
@@ -80,6 +81,20 @@ func (s *DB) GetApplication(ctx context.Context, name string) (registry.Applicat
 
 // ListApplications returns the applications passing the filter, by name.
 func (s *DB) ListApplications(ctx context.Context, f registry.ApplicationFilter) ([]registry.Application, error) {
+	key := f.Type + "\x00" + f.Workflow
+	if apps, ok := s.appCache.get(key); ok {
+		return cloneApplications(apps), nil
+	}
+	gen := s.appCache.begin()
+	apps, err := s.listApplications(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	s.appCache.put(gen, key, cloneApplications(apps))
+	return apps, nil
+}
+
+func (s *DB) listApplications(ctx context.Context, f registry.ApplicationFilter) ([]registry.Application, error) {
 	query := `SELECT record FROM applications WHERE 1 = 1`
 	var args []any
 	if f.Type != "" {
@@ -113,6 +128,7 @@ func (s *DB) ListApplications(ctx context.Context, f registry.ApplicationFilter)
 
 // DeleteApplication deletes an application record.
 func (s *DB) DeleteApplication(ctx context.Context, name string) error {
+	defer s.appCache.invalidate() // after the write commits
 	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM applications WHERE name = ?`), name)
 	return affected(res, err, fmt.Sprintf("application %q", name))
 }

@@ -41,6 +41,10 @@ type DB struct {
 	postgres bool
 	cipher   Cipher
 	now      func() time.Time
+	// extCache holds decoded extension trees by query, appCache application lists
+	// by filter (SQLite only).
+	extCache readCache[[]registry.Extension]
+	appCache readCache[[]registry.Application]
 }
 
 const keyCheckPlaintext = "fuseml-registry key check"
@@ -79,6 +83,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 			return nil, fmt.Errorf("opening sqlite %s: %w", cfg.Path, err)
 		}
 		s.db.SetMaxOpenConns(8)
+		s.extCache.on, s.appCache.on = true, true
 	}
 	if err := s.db.PingContext(ctx); err != nil {
 		s.db.Close()
@@ -177,6 +182,13 @@ func (s *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("migrating: %w", err)
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		if s.postgres {
+			// servers starting together migrate one at a time (SQLite's write
+			// transactions are exclusive already)
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7251007)`); err != nil {
+				return fmt.Errorf("locking for migrations: %w", err)
+			}
+		}
 		var v string
 		err := tx.QueryRowContext(ctx, s.q(`SELECT value FROM meta WHERE name = ?`), "schema_version").Scan(&v)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {

@@ -31,6 +31,7 @@ func (s *DB) CreateExtension(ctx context.Context, e registry.Extension) (registr
 		}
 		return nil
 	})
+	s.extCache.invalidate() // after the commit, before reading back
 	if err != nil {
 		return registry.Extension{}, err
 	}
@@ -133,9 +134,25 @@ func (s *DB) ListExtensions(ctx context.Context, q registry.Query) ([]registry.E
 	return registry.Filter(exts, q), nil
 }
 
-// load reads the extensions selected by cond (over the extensions table aliased e)
-// and their trees, ordered by id (services by id, endpoints by URL, credentials by id).
+// load returns the extensions selected by cond (over the extensions table aliased e)
+// with their trees, from the read cache when it has them.
 func (s *DB) load(ctx context.Context, cond string, args ...any) ([]registry.Extension, error) {
+	key := cond + "\x00" + fmt.Sprint(args...)
+	if exts, ok := s.extCache.get(key); ok {
+		return cloneExtensions(exts), nil
+	}
+	gen := s.extCache.begin()
+	exts, err := s.loadDB(ctx, cond, args...)
+	if err != nil {
+		return nil, err
+	}
+	s.extCache.put(gen, key, cloneExtensions(exts))
+	return exts, nil
+}
+
+// loadDB reads the extensions selected by cond and their trees, ordered by id
+// (services by id, endpoints by URL, credentials by id).
+func (s *DB) loadDB(ctx context.Context, cond string, args ...any) ([]registry.Extension, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT e.id, e.product, e.version, e.zone, e.description, e.configuration, e.registered, e.updated FROM extensions e WHERE `+cond+` ORDER BY e.id`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading extensions: %w", err)
@@ -258,6 +275,7 @@ func scanAll(rows *sql.Rows, each func() error) error {
 func (s *DB) UpdateExtension(ctx context.Context, e registry.Extension) (registry.Extension, error) {
 	res, err := s.db.ExecContext(ctx, s.q(`UPDATE extensions SET product = ?, version = ?, zone = ?, description = ?, configuration = ?, updated = ? WHERE id = ?`),
 		e.Product, e.Version, e.Zone, e.Description, configText(e.Configuration), ts(s.now()), e.ID)
+	s.extCache.invalidate()
 	if err := affected(res, err, fmt.Sprintf("extension %q", e.ID)); err != nil {
 		return registry.Extension{}, err
 	}
@@ -266,6 +284,7 @@ func (s *DB) UpdateExtension(ctx context.Context, e registry.Extension) (registr
 
 // DeleteExtension deletes an extension and its whole tree.
 func (s *DB) DeleteExtension(ctx context.Context, id string) error {
+	defer s.extCache.invalidate() // after the write commits
 	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM extensions WHERE id = ?`), id)
 	return affected(res, err, fmt.Sprintf("extension %q", id))
 }
@@ -292,6 +311,7 @@ func (s *DB) CreateService(ctx context.Context, v registry.Service) (registry.Se
 		}
 		return s.insertService(ctx, tx, v, s.now().UTC())
 	})
+	s.extCache.invalidate() // after the commit, before reading back
 	if err != nil {
 		return registry.Service{}, err
 	}
@@ -344,6 +364,7 @@ func nonNilSlice[T any](l []T) []T {
 func (s *DB) UpdateService(ctx context.Context, v registry.Service) (registry.Service, error) {
 	res, err := s.db.ExecContext(ctx, s.q(`UPDATE services SET resource = ?, category = ?, auth_required = ?, description = ?, configuration = ?, updated = ? WHERE extension_id = ? AND id = ?`),
 		v.Resource, v.Category, v.AuthRequired, v.Description, configText(v.Configuration), ts(s.now()), v.ExtensionID, v.ID)
+	s.extCache.invalidate()
 	if err := affected(res, err, fmt.Sprintf("service %q of extension %q", v.ID, v.ExtensionID)); err != nil {
 		return registry.Service{}, err
 	}
@@ -352,6 +373,7 @@ func (s *DB) UpdateService(ctx context.Context, v registry.Service) (registry.Se
 
 // DeleteService deletes a service with its endpoints and credentials.
 func (s *DB) DeleteService(ctx context.Context, extensionID, id string) error {
+	defer s.extCache.invalidate() // after the write commits
 	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM services WHERE extension_id = ? AND id = ?`), extensionID, id)
 	return affected(res, err, fmt.Sprintf("service %q of extension %q", id, extensionID))
 }
@@ -371,6 +393,7 @@ func (s *DB) CreateEndpoint(ctx context.Context, p registry.Endpoint) (registry.
 		}
 		return s.insertEndpoint(ctx, tx, p)
 	})
+	s.extCache.invalidate() // after the commit, before reading back
 	if err != nil {
 		return registry.Endpoint{}, err
 	}
@@ -404,6 +427,7 @@ func (s *DB) ListEndpoints(ctx context.Context, extensionID, serviceID string) (
 func (s *DB) UpdateEndpoint(ctx context.Context, p registry.Endpoint) (registry.Endpoint, error) {
 	res, err := s.db.ExecContext(ctx, s.q(`UPDATE endpoints SET type = ?, configuration = ? WHERE extension_id = ? AND service_id = ? AND url = ?`),
 		p.Type, configText(p.Configuration), p.ExtensionID, p.ServiceID, p.URL)
+	s.extCache.invalidate()
 	if err := affected(res, err, fmt.Sprintf("endpoint %q of service %q", p.URL, p.ServiceID)); err != nil {
 		return registry.Endpoint{}, err
 	}
@@ -412,6 +436,7 @@ func (s *DB) UpdateEndpoint(ctx context.Context, p registry.Endpoint) (registry.
 
 // DeleteEndpoint deletes an endpoint.
 func (s *DB) DeleteEndpoint(ctx context.Context, extensionID, serviceID, u string) error {
+	defer s.extCache.invalidate() // after the write commits
 	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM endpoints WHERE extension_id = ? AND service_id = ? AND url = ?`), extensionID, serviceID, u)
 	return affected(res, err, fmt.Sprintf("endpoint %q of service %q", u, serviceID))
 }
@@ -424,6 +449,7 @@ func (s *DB) CreateCredentials(ctx context.Context, c registry.Credentials) (reg
 		}
 		return s.insertCredentials(ctx, tx, c, s.now().UTC())
 	})
+	s.extCache.invalidate() // after the commit, before reading back
 	if err != nil {
 		return registry.Credentials{}, err
 	}
@@ -461,6 +487,7 @@ func (s *DB) UpdateCredentials(ctx context.Context, c registry.Credentials) (reg
 	}
 	res, err := s.db.ExecContext(ctx, s.q(`UPDATE credentials SET scope = ?, is_default = ?, projects = ?, users = ?, sealed_configuration = ?, updated = ? WHERE extension_id = ? AND service_id = ? AND id = ?`),
 		c.Scope, c.Default, jsonText(nonNil(c.Projects)), jsonText(nonNil(c.Users)), sealed, ts(s.now()), c.ExtensionID, c.ServiceID, c.ID)
+	s.extCache.invalidate()
 	if err := affected(res, err, fmt.Sprintf("credentials %q of service %q", c.ID, c.ServiceID)); err != nil {
 		return registry.Credentials{}, err
 	}
@@ -469,6 +496,7 @@ func (s *DB) UpdateCredentials(ctx context.Context, c registry.Credentials) (reg
 
 // DeleteCredentials deletes a set of credentials.
 func (s *DB) DeleteCredentials(ctx context.Context, extensionID, serviceID, id string) error {
+	defer s.extCache.invalidate() // after the write commits
 	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM credentials WHERE extension_id = ? AND service_id = ? AND id = ?`), extensionID, serviceID, id)
 	return affected(res, err, fmt.Sprintf("credentials %q of service %q", id, serviceID))
 }

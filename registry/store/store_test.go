@@ -45,6 +45,18 @@ func TestPostgres(t *testing.T) {
 	})
 }
 
+func TestSQLiteUsesWAL(t *testing.T) {
+	s, err := Open(context.Background(), Config{Path: filepath.Join(t.TempDir(), "sub", "r.db")})
+	require.NoError(t, err)
+	defer s.Close()
+	var mode string
+	require.NoError(t, s.db.QueryRow("PRAGMA journal_mode").Scan(&mode))
+	assert.Equal(t, "wal", mode)
+	var fk int
+	require.NoError(t, s.db.QueryRow("PRAGMA foreign_keys").Scan(&fk))
+	assert.Equal(t, 1, fk)
+}
+
 func TestOpenRejectsOtherURLs(t *testing.T) {
 	_, err := Open(context.Background(), Config{URL: "mysql://x"})
 	require.ErrorIs(t, err, ErrUnsupportedURL)
@@ -355,6 +367,52 @@ func runSuite(t *testing.T, newDB func(t *testing.T) opener) {
 		app, err := s.GetApplication(ctx, "busy")
 		require.NoError(t, err)
 		assert.Len(t, app.History, n, "every registration changed the URL, so each left a history entry")
+	})
+
+	t.Run("reads after writes see them, and answers are not shared", func(t *testing.T) {
+		s, _ := fresh(t)
+		_, err := s.CreateExtension(ctx, sample())
+		require.NoError(t, err)
+		q := registry.Query{Product: "minio"}
+		before, err := s.ListExtensions(ctx, q)
+		require.NoError(t, err)
+		before[0].Configuration["API"] = "changed by a caller"
+		before[0].Services[1].Credentials[0].Configuration["AWS_SECRET_ACCESS_KEY"] = "changed"
+		again, err := s.ListExtensions(ctx, q)
+		require.NoError(t, err)
+		assert.Equal(t, "s3", again[0].Configuration["API"])
+		assert.Equal(t, "global-secret", again[0].Services[1].Credentials[0].Configuration["AWS_SECRET_ACCESS_KEY"])
+
+		_, err = s.CreateService(ctx, registry.Service{ExtensionID: "minio-1", ID: "new"})
+		require.NoError(t, err)
+		after, err := s.ListExtensions(ctx, q)
+		require.NoError(t, err)
+		assert.Len(t, after[0].Services, 3)
+		_, err = s.UpdateCredentials(ctx, registry.Credentials{ExtensionID: "minio-1", ServiceID: "s3", ID: "global", Scope: "global", Configuration: map[string]string{"AWS_SECRET_ACCESS_KEY": "rotated"}})
+		require.NoError(t, err)
+		after, err = s.ListExtensions(ctx, q)
+		require.NoError(t, err)
+		assert.Equal(t, "rotated", after[0].Services[2].Credentials[0].Configuration["AWS_SECRET_ACCESS_KEY"])
+		require.NoError(t, s.DeleteExtension(ctx, "minio-1"))
+		after, err = s.ListExtensions(ctx, q)
+		require.NoError(t, err)
+		assert.Empty(t, after)
+
+		apps, err := s.ListApplications(ctx, registry.ApplicationFilter{})
+		require.NoError(t, err)
+		assert.Empty(t, apps)
+		app := registry.Application{Name: "a", Type: "t", Workflow: "w", K8sNamespace: "n"}
+		_, _, err = s.RegisterApplication(ctx, "a", func(old *registry.Application) (registry.Application, error) {
+			return registry.Register(old, app, false, time.Now())
+		})
+		require.NoError(t, err)
+		apps, err = s.ListApplications(ctx, registry.ApplicationFilter{})
+		require.NoError(t, err)
+		assert.Len(t, apps, 1)
+		require.NoError(t, s.DeleteApplication(ctx, "a"))
+		apps, err = s.ListApplications(ctx, registry.ApplicationFilter{})
+		require.NoError(t, err)
+		assert.Empty(t, apps)
 	})
 
 	t.Run("ping", func(t *testing.T) {

@@ -1,0 +1,3 @@
+// Package endpoint is `fuseml extension endpoint`: add, list, show, update and
+// delete the endpoints (URLs) of an extension's service.
+package endpoint

@@ -38,7 +38,7 @@ const (
 // maxManifestSize bounds the manifest Apply reads back.
 const maxManifestSize = 64 << 20
 
-// Options tunes Apply. The zero value is usable: NewOptions fills the defaults for the store.
+// Options tunes Apply. The zero value is usable: Apply fills in the defaults for the store.
 type Options struct {
 	// Workers is how many copies (and deletions) run at once; 0 means DefaultWorkersFor(store).
 	Workers int

@@ -545,3 +545,19 @@ func TestApplyInterruptedMultipart(t *testing.T) {
 		t.Errorf("completing run: %d multipart copies, result %+v; want the data files skipped", n, res)
 	}
 }
+
+// TestApplyCanceled: a canceled context stops the copies and leaves no manifest.
+func TestApplyCanceled(t *testing.T) {
+	s := mustFileStore(t)
+	fx, mlmodel := fixtureByName(t, "tensorflow-keras-savedmodel")
+	putModel(t, s, fx, mlmodel, 64<<10)
+	p := planFor(t, s, fixtureDir(fx.name), mlflow.TensorFlow, V1)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Apply(ctx, s, p, Options{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Apply = %v; want context.Canceled", err)
+	}
+	if _, err := s.Stat(context.Background(), p.ManifestKey()); !errors.Is(err, mlflow.ErrNotFound) {
+		t.Errorf("manifest after a canceled run: %v; want none", err)
+	}
+}

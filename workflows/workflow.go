@@ -511,3 +511,14 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// NeedsExtensions reports whether any step has extension requirements, which only a
+// Resolver (the registry) can satisfy.
+func (w *Workflow) NeedsExtensions() bool {
+	for _, s := range w.Steps {
+		if len(s.Extensions) > 0 {
+			return true
+		}
+	}
+	return false
+}

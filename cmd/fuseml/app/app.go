@@ -15,6 +15,7 @@ import (
 	"github.com/openmodelops/fuseml-seldon/cmd/fuseml/extension"
 	"github.com/openmodelops/fuseml-seldon/cmd/fuseml/internal/session"
 	fversion "github.com/openmodelops/fuseml-seldon/cmd/fuseml/version"
+	"github.com/openmodelops/fuseml-seldon/cmd/fuseml/workflow"
 	"github.com/openmodelops/fuseml-seldon/internal/version"
 )
 
@@ -24,6 +25,7 @@ func commands(s *session.Session) []*cli.Command {
 	return []*cli.Command{
 		application.Command(s),
 		extension.Command(s),
+		workflow.Command(s),
 		fversion.Command(s),
 		completion.Command(s),
 	}

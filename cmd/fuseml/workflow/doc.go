@@ -1,0 +1,2 @@
+// Package workflow holds `fuseml workflow`: compiling FuseML workflows to Tekton.
+package workflow

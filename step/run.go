@@ -255,6 +255,9 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 	if opts.ToolVersion == "" {
 		opts.ToolVersion = version.Version
 	}
+	if opts.Listing == nil {
+		opts.Listing = objects // saves Apply listing the folder again
+	}
 	cres, err := convert.Apply(ctx, store, plan, opts)
 	if err != nil {
 		return nil, classify(ErrModel, fmt.Errorf("converting %s for %s: %w", uri, plan.Server, err))

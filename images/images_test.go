@@ -88,6 +88,9 @@ func TestDockerfiles(t *testing.T) {
 			if src, err := os.ReadFile(filepath.Join(versionPkg, "version.go")); err != nil || !regexp.MustCompile(`(?m)^var Version = `).Match(src) {
 				t.Errorf("%s: no `var Version` to stamp (%v)", versionPkg, err)
 			}
+			if m := regexp.MustCompile(`CGO_ENABLED=(\S*)`).FindStringSubmatch(script); m != nil && m[1] != "0" {
+				t.Errorf("build stage: the go build sets CGO_ENABLED=%s", m[1])
+			}
 			target := "./cmd/" + img.name
 			if !slices.Contains(strings.Fields(script), target) {
 				t.Errorf("build stage: does not build %s:\n%s", target, script)

@@ -591,7 +591,7 @@ func TestApplyToKubernetes(t *testing.T) {
 			}
 			got, err := rcl.Patch(ctx, m.obj.GetName(), types.ApplyPatchType, m.raw, opts)
 			if err != nil {
-				t.Fatalf("dry run %v: %s: %v", dryRun, m, err)
+				t.Fatalf("apply (dry run: %v): %s: %v", opts.DryRun != nil, m, err)
 			}
 			if got.GetName() != m.obj.GetName() {
 				t.Errorf("%s: the server answered %s", m, got.GetName())

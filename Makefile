@@ -27,13 +27,26 @@ KUBE_LDFLAGS := -X $(KUBE_VERSION_PKG).gitVersion=$(KUBE_VERSION) \
 # Test helpers find the servers here (e2e/testserver).
 export FUSEML_TOOLS_BIN := $(TOOLS_BIN)
 
-.PHONY: all build test test-short tools postgres bench bench-convert bench-registry lint demo demo-down fuzz clean
+.PHONY: all build images test test-short tools postgres bench bench-convert bench-registry lint demo demo-down fuzz clean
 
 all: build
 
 ## build: the binaries, into bin/
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/ ./cmd/...
+
+## images: the container images (images/*/Dockerfile), tagged $(IMAGE_REPO)/NAME:$(VERSION).
+## Builds them when a docker engine answers; otherwise prints the commands and says so.
+IMAGE_REPO ?= ghcr.io/openmodelops
+IMAGES     := seldon-core-predictor fuseml-registry fuseml
+images:
+	@if docker info >/dev/null 2>&1; then engine=1; else engine=; fi; \
+	for i in $(IMAGES); do \
+		cmd="docker build -f images/$$i/Dockerfile --build-arg VERSION=$(VERSION) -t $(IMAGE_REPO)/$$i:$(VERSION) ."; \
+		echo "$$cmd"; \
+		if [ -n "$$engine" ]; then $$cmd || exit 1; fi; \
+	done; \
+	if [ -z "$$engine" ]; then echo "make images: no docker engine answers here; printed the commands without running them" >&2; fi
 
 ## tools: install the pinned test servers into .tools/bin: MinIO, etcd, kube-apiserver
 tools: $(STAMPS)/minio-$(MINIO_VERSION) $(STAMPS)/etcd-$(ETCD_VERSION) $(STAMPS)/kube-apiserver-$(KUBE_VERSION)

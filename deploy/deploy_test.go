@@ -639,11 +639,23 @@ func TestApplyToKubernetes(t *testing.T) {
 		t.Fatal(err)
 	}
 	const app = "deploy-test"
-	if _, err := cs.CoreV1().Secrets(workloadsNamespace).Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: app + "-init-container-secret"}}, metav1.CreateOptions{}); err != nil {
+	labels := map[string]string{kube.AppLabel: app}
+	if _, err := cs.CoreV1().Secrets(workloadsNamespace).Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: app + "-init-container-secret", Labels: labels}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := cs.CoreV1().ServiceAccounts(workloadsNamespace).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: app + "-seldon"}}, metav1.CreateOptions{}); err != nil {
+	if _, err := cs.CoreV1().ServiceAccounts(workloadsNamespace).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: app + "-seldon", Labels: labels}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
+	}
+	// A workflow's credentials Secret: an application record may name it, but it is not
+	// the application's, and the registry must not delete it.
+	if _, err := cs.CoreV1().Secrets(workloadsNamespace).Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "some-workflow-credentials"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := deleter.Delete(ctx, workloadsNamespace, app, registry.KubernetesResource{Kind: "Secret", Name: "some-workflow-credentials"}); !errors.Is(err, kube.ErrNotOwned) {
+		t.Errorf("deleting another workflow's Secret through an application record: %v, want ErrNotOwned", err)
+	}
+	if _, err := cs.CoreV1().Secrets(workloadsNamespace).Get(ctx, "some-workflow-credentials", metav1.GetOptions{}); err != nil {
+		t.Errorf("the Secret that is not the application's: %v", err)
 	}
 	allowed := []registry.KubernetesResource{
 		{Kind: "Secret", Name: app + "-init-container-secret"},
@@ -652,7 +664,7 @@ func TestApplyToKubernetes(t *testing.T) {
 		{Kind: "Model", Name: app},
 	}
 	for _, r := range allowed {
-		if err := deleter.Delete(ctx, workloadsNamespace, r); err != nil {
+		if err := deleter.Delete(ctx, workloadsNamespace, app, r); err != nil {
 			t.Errorf("the registry may not delete %s %s/%s: %v", r.Kind, workloadsNamespace, r.Name, err)
 		}
 	}
@@ -674,7 +686,7 @@ func TestApplyToKubernetes(t *testing.T) {
 		{workloadsNamespace, registry.KubernetesResource{Kind: "Role", Name: o.role.Name}},
 	}
 	for _, d := range denied {
-		if err := deleter.Delete(ctx, d.namespace, d.r); !apierrors.IsForbidden(err) {
+		if err := deleter.Delete(ctx, d.namespace, app, d.r); !apierrors.IsForbidden(err) {
 			t.Errorf("deleting %s %s/%s as the registry: %v, want forbidden", d.r.Kind, d.namespace, d.r.Name, err)
 		}
 	}

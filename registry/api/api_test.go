@@ -515,7 +515,7 @@ type recordingDeleter struct {
 	fail  map[string]bool
 }
 
-func (d *recordingDeleter) Delete(_ context.Context, ns string, r registry.KubernetesResource) error {
+func (d *recordingDeleter) Delete(_ context.Context, ns, _ string, r registry.KubernetesResource) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.calls = append(d.calls, ns+"/"+r.Kind+"/"+r.Name)

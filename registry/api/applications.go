@@ -73,7 +73,7 @@ func (h *Handler) deleteApplication(w http.ResponseWriter, r *http.Request) erro
 	}
 	var failed []string
 	for _, res := range app.K8sResources {
-		if err := h.cfg.Deleter.Delete(r.Context(), app.K8sNamespace, res); err != nil {
+		if err := h.cfg.Deleter.Delete(r.Context(), app.K8sNamespace, name, res); err != nil {
 			h.cfg.Logger.Error("deleting a kubernetes object", "application", name, "kind", res.Kind, "name", res.Name, "err", err)
 			failed = append(failed, fmt.Sprintf("%s/%s: %v", res.Kind, res.Name, err))
 		}

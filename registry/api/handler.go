@@ -22,10 +22,11 @@ import (
 // MaxBodyBytes is the largest request body accepted; larger ones get 413.
 const MaxBodyBytes = 1 << 20
 
-// ResourceDeleter deletes one Kubernetes object of an application; an object that is
-// already gone is not an error. registry/kube implements it with client-go.
+// ResourceDeleter deletes one Kubernetes object of application app; an object that is
+// already gone is not an error, one that is not app's is refused. registry/kube
+// implements it with client-go.
 type ResourceDeleter interface {
-	Delete(ctx context.Context, namespace string, r registry.KubernetesResource) error
+	Delete(ctx context.Context, namespace, app string, r registry.KubernetesResource) error
 }
 
 // Config is what the handler serves from.

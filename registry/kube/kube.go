@@ -12,6 +12,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
@@ -96,17 +97,40 @@ func (d *Deleter) resource(kind string) (schema.GroupVersionResource, error) {
 	return gvr, nil
 }
 
-// Delete deletes the object (its dependents in the background); an object already
-// gone is not an error.
-func (d *Deleter) Delete(ctx context.Context, namespace string, r registry.KubernetesResource) error {
+// AppLabel is the label the predictor step puts on every object of an application; the
+// deleter deletes only objects that carry it with the application's name.
+const AppLabel = "fuseml/app-name"
+
+// Delete deletes the object of application app (its dependents in the background); an
+// object already gone is not an error. An object that is not labelled as app's is
+// refused (ErrNotOwned): an application record names its objects, and whoever may
+// write records must not be able to have the registry delete other objects.
+func (d *Deleter) Delete(ctx context.Context, namespace, app string, r registry.KubernetesResource) error {
 	gvr, err := d.resource(r.Kind)
 	if err != nil {
 		return err
 	}
+	res := d.dyn.Resource(gvr).Namespace(namespace)
+	obj, err := res.Get(ctx, r.Name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("reading %s %s/%s: %w", r.Kind, namespace, r.Name, err)
+	}
+	if got := obj.GetLabels()[AppLabel]; got != app {
+		return fmt.Errorf("%s %s/%s is labelled %s=%q, not %q: %w", r.Kind, namespace, r.Name, AppLabel, got, app, ErrNotOwned)
+	}
 	policy := metav1.DeletePropagationBackground
-	err = d.dyn.Resource(gvr).Namespace(namespace).Delete(ctx, r.Name, metav1.DeleteOptions{PropagationPolicy: &policy})
+	err = res.Delete(ctx, r.Name, metav1.DeleteOptions{
+		PropagationPolicy: &policy,
+		// the object read above, not one created under the same name since
+		Preconditions: &metav1.Preconditions{UID: ptrUID(obj.GetUID())},
+	})
 	if err != nil && !apierrors.IsNotFound(err) {
 		return fmt.Errorf("deleting %s %s/%s: %w", r.Kind, namespace, r.Name, err)
 	}
 	return nil
 }
+
+func ptrUID(u types.UID) *types.UID { return &u }

@@ -36,7 +36,7 @@ const (
 var secrets = []string{"s3cr3t-example-value-0001", "team-s3cr3t-value-0002", "AKIAEXAMPLEKEY01", adminToken, editorToken, readerToken}
 
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *httptest.Server
 	store  *store.DB
 	h      *Handler
@@ -68,7 +68,7 @@ type options struct {
 	postgresURL string
 }
 
-func newEnv(t *testing.T, o options) *env {
+func newEnv(t testing.TB, o options) *env {
 	t.Helper()
 	var cipher store.Cipher
 	if !o.noKey {

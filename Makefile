@@ -102,10 +102,13 @@ bench-convert: tools
 bench-registry:
 	$(GO) test -run '^$$' -bench BenchmarkRegistryHTTP -benchtime 1x ./registry/api
 
-## fuzz: run each fuzz target for FUZZTIME (default 1m)
+## fuzz: run each fuzz target for FUZZTIME (default 1m): the MLmodel parser, the workflow
+## parser, and the registry's JSON bodies
 FUZZTIME ?= 1m
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./mlflow
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./workflows
+	$(GO) test -run '^$$' -fuzz '^FuzzBodies$$' -fuzztime $(FUZZTIME) ./registry/api
 
 ## lint: gofmt, go vet, and go mod tidy leaving no diff
 lint:

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -227,6 +228,7 @@ func (s *stack) run(t *testing.T, tc tcase, rerun bool) {
 		conv, err := s.s3.Get(ctx, bucket, prefix+"/seldon/sklearn/model.joblib")
 		require.NoError(t, err)
 		assert.Equal(t, orig, conv, "model.joblib is model.pkl's bytes")
+		checkPredicts(t, conv)
 	}
 
 	// The result file.
@@ -380,4 +382,22 @@ func (s *stack) checkObjects(t *testing.T, ns, kind string, tc tcase, modelURI s
 	assert.Equal(t, s.minio.SecretKey, got["RCLONE_CONFIG_S3_SECRET_ACCESS_KEY"])
 	assert.Equal(t, s.minio.Endpoint, got["RCLONE_CONFIG_S3_ENDPOINT"])
 	return svc
+}
+
+// checkPredicts loads the converted model.joblib as Seldon's SKLEARN_SERVER does
+// (joblib.load) and predicts the iris input example, where /usr/bin/python3 has
+// scikit-learn (Debian's python3-sklearn); otherwise it says so and returns.
+func checkPredicts(t *testing.T, joblib []byte) {
+	py := "/usr/bin/python3"
+	if err := exec.Command(py, "-c", "import sklearn, joblib").Run(); err != nil {
+		t.Logf("not loading model.joblib: %s has no scikit-learn (apt-get install python3-sklearn)", py)
+		return
+	}
+	file := filepath.Join(t.TempDir(), "model.joblib")
+	require.NoError(t, os.WriteFile(file, joblib, 0o600))
+	out, err := exec.Command(py, "-c", `import joblib, sys
+m = joblib.load(sys.argv[1])
+print(list(m.predict([[5.1, 3.5, 1.4, 0.2], [7.0, 3.2, 4.7, 1.4], [6.3, 3.3, 6.0, 2.5]])))`, file).CombinedOutput()
+	require.NoError(t, err, "loading model.joblib: %s", out)
+	assert.Equal(t, "[0, 1, 2]", strings.TrimSpace(string(out)), "the served model's predictions")
 }

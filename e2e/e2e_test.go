@@ -273,7 +273,9 @@ func (s *stack) run(t *testing.T, tc tcase, rerun bool) {
 
 	// No credential in any log, the Pipeline, the Seldon object or the records.
 	secrets := s.credentials(t)
-	findings, err := flow.ScanFiles(f.Logs(), secrets)
+	logs := append(f.Logs(), filepath.Join(s.minio.Dir, "minio.log"),
+		filepath.Join(s.kube.Dir(), "kube-apiserver.log"), filepath.Join(s.kube.Dir(), "etcd.log"))
+	findings, err := flow.ScanFiles(logs, secrets)
 	require.NoError(t, err)
 	pj, _ := json.Marshal(pipeline.Object)
 	findings = append(findings, flow.ScanText("the Pipeline "+workflow, string(pj), secrets)...)

@@ -84,6 +84,7 @@ func (f *Flow) CLI(ctx context.Context, args ...string) (CLIResult, error) {
 		"FUSEML_SERVER_URL=" + f.Registry.URL,
 		"FUSEML_TOKEN=" + f.Registry.AdminToken,
 	}
+	cmd.SysProcAttr = attachedAttr()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	runErr := cmd.Run()

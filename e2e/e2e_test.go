@@ -178,11 +178,13 @@ func (s *stack) run(t *testing.T, tc tcase, rerun bool) {
 	compiled, err := f.Compile(ctx, filepath.Join(s.root, flow.Workflow), ns, "workspace", "alice")
 	require.NoError(t, err)
 	require.NoError(t, f.Apply(ctx, compiled))
-	pipeline, err := f.Kube.Resource(flow.PipelineGVR).Namespace(ns).Get(ctx, workflow, metav1.GetOptions{})
+	stored, pipeline, err := f.GetPipeline(ctx, ns, workflow)
 	require.NoError(t, err, "the Pipeline is in the API server")
+	assert.Equal(t, compiled.Pipeline.Spec, stored.Spec, "the API server keeps the compiled Pipeline as it is")
 
-	// The task's environment, as Tekton and the kubelet would give it.
-	env, err := f.TaskEnv(ctx, compiled.Pipeline, "predictor",
+	// The task's environment, as Tekton and the kubelet would give it, from the Pipeline
+	// in the API server.
+	env, err := f.TaskEnv(ctx, stored, "predictor",
 		map[string]string{"model": modelURL, "predictor": tc.predictor, "app_name": tc.app}, ns)
 	require.NoError(t, err)
 	envMap := map[string]string{}

@@ -225,3 +225,21 @@ func substitute(s string, lookup func(string) (string, bool)) (string, error) {
 	}
 	return out, nil
 }
+
+// GetPipeline reads a Pipeline back from the API server, as Tekton's controller would
+// before running it.
+func (f *Flow) GetPipeline(ctx context.Context, namespace, name string) (*pipelinev1.Pipeline, *unstructured.Unstructured, error) {
+	u, err := f.Kube.Resource(PipelineGVR).Namespace(namespace).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading the Pipeline %s/%s: %w", namespace, name, err)
+	}
+	data, err := json.Marshal(u.Object)
+	if err != nil {
+		return nil, nil, err
+	}
+	p := &pipelinev1.Pipeline{}
+	if err := json.Unmarshal(data, p); err != nil {
+		return nil, nil, fmt.Errorf("reading the Pipeline %s/%s: %w", namespace, name, err)
+	}
+	return p, u, nil
+}

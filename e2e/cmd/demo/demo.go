@@ -169,7 +169,11 @@ func up(ctx context.Context, root, state, bin string, out io.Writer) (err error)
 	if err := f.Apply(ctx, compiled); err != nil {
 		return err
 	}
-	env, err := f.TaskEnv(ctx, compiled.Pipeline, "predictor",
+	stored, _, err := f.GetPipeline(ctx, namespace, compiled.Pipeline.Name)
+	if err != nil {
+		return err
+	}
+	env, err := f.TaskEnv(ctx, stored, "predictor",
 		map[string]string{"model": modelURL, "predictor": "auto", "app_name": app}, namespace)
 	if err != nil {
 		return err

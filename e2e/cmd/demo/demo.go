@@ -38,6 +38,7 @@ const (
 func Run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	bin := fs.String("bin", "bin", "folder of the built binaries (make build)")
+	stateFlag := fs.String("state", "", "folder of the servers' data, logs and pids (default: .demo in the repository)")
 	cmd := "up"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
@@ -50,6 +51,11 @@ func Run(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	state := filepath.Join(root, stateDir)
+	if *stateFlag != "" {
+		if state, err = filepath.Abs(*stateFlag); err != nil {
+			return err
+		}
+	}
 	switch cmd {
 	case "up":
 		b, err := filepath.Abs(*bin)

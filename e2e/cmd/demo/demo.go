@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -258,16 +259,32 @@ func readPids(state string) ([]proc, error) {
 	return out, sc.Err()
 }
 
-// isRunning says whether pid is alive and still the named program (not a reused id).
+// isRunning says whether pid is alive (not a zombie waiting for its reaper) and still
+// the named program (not a reused id). A process that is exiting has an empty command
+// line for a while before it becomes a zombie: it still counts as running.
 func isRunning(p proc) bool {
 	if err := syscall.Kill(p.pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {
 		return false
 	}
-	if cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", p.pid)); err == nil {
-		argv0 := strings.SplitN(string(cmdline), "\x00", 2)[0]
-		return filepath.Base(argv0) == p.name
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.pid))
+	if err != nil {
+		return !errors.Is(err, os.ErrNotExist) || !procMounted()
+	}
+	// "pid (comm) STATE ...": the state follows the last ')'.
+	if i := bytes.LastIndexByte(stat, ')'); i >= 0 && i+2 < len(stat) && (stat[i+2] == 'Z' || stat[i+2] == 'X') {
+		return false
+	}
+	if cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", p.pid)); err == nil && len(cmdline) > 0 {
+		argv0, _, _ := bytes.Cut(cmdline, []byte{0})
+		return filepath.Base(string(argv0)) == p.name
 	}
 	return true
+}
+
+// procMounted says whether /proc describes processes here (Linux).
+func procMounted() bool {
+	_, err := os.Stat("/proc/self/stat")
+	return err == nil
 }
 
 func alive(procs []proc) []proc {

@@ -200,10 +200,10 @@ func (s *stack) run(t *testing.T, tc tcase, rerun bool) {
 		"FUSEML_SERVER_URL": f.Registry.URL, "FUSEML_TOKEN": f.Registry.StepToken,
 	}, envMap, "the task's environment")
 
-	kind := "SeldonDeployment"
-	var args []string
+	// --verbose: the debug log too is scanned for credentials below.
+	kind, args := "SeldonDeployment", []string{"--verbose"}
 	if tc.seldonAPI == "v2" {
-		kind, args = "Model", []string{"--seldon-api", "v2"}
+		kind, args = "Model", append(args, "--seldon-api", "v2")
 	}
 	op := f.PlaySeldon(ns, kind, tc.app)
 	stepCtx, cancel := context.WithTimeout(ctx, 3*time.Minute)

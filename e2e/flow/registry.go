@@ -59,6 +59,7 @@ func StartRegistry(ctx context.Context, bin, dir, kubeconfig string, detach bool
 		"--tokens-file", tokensFile,
 		"--encryption-key-file", keyFile,
 		"--kubeconfig", kubeconfig,
+		"--verbose", // debug logs too: the e2e scans them for credentials
 	}
 	r.Process, err = Spawn("fuseml-registry", bin, args, []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir},
 		filepath.Join(dir, "registry.log"), detach, nil)

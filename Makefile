@@ -116,12 +116,14 @@ lint:
 	$(GO) vet ./...
 	$(GO) mod tidy -diff
 
-## demo: the main job on embedded defaults (arrives with the end-to-end issue)
-demo:
-	@echo "make demo: the end-to-end demo is not built yet; see README 'Status'" >&2; exit 1
+## demo: the main job on embedded defaults: servers on loopback under .demo/, a sample
+## model served; prints the prediction URL, the applications and how to reach each server
+demo: tools build
+	$(GO) run ./e2e/cmd/demo up --bin bin
 
+## demo-down: stop the demo's servers, by the process ids recorded in .demo/pids
 demo-down:
-	@true
+	$(GO) run ./e2e/cmd/demo down
 
 clean:
 	rm -rf bin

@@ -165,11 +165,17 @@ func kubeStartShared() (k *Kube, skip string, err error) {
 // envtest: loopback ports, a service-account key pair, a token file with an admin in
 // system:masters, RBAC; and waits until the API server is ready.
 func kubeStart(etcdBin, apiserverBin string) (_ *Kube, err error) {
-	began := time.Now()
 	dir, err := os.MkdirTemp("", "fuseml-kube-")
 	if err != nil {
 		return nil, fmt.Errorf("creating the Kubernetes folder: %w", err)
 	}
+	return kubeStartIn(dir, etcdBin, apiserverBin, false)
+}
+
+// kubeStartIn is kubeStart in the folder dir. With detach, the servers run in a session
+// of their own and outlive this process (see StartKubeDetached).
+func kubeStartIn(dir, etcdBin, apiserverBin string, detach bool) (_ *Kube, err error) {
+	began := time.Now()
 	k := &Kube{dir: dir, installed: map[string][32]byte{}}
 	defer func() {
 		if err != nil {
@@ -198,7 +204,7 @@ func kubeStart(etcdBin, apiserverBin string) (_ *Kube, err error) {
 		"--initial-advertise-peer-urls=" + peerURL,
 		"--initial-cluster=default=" + peerURL,
 		"--unsafe-no-fsync", // test data: durability only costs time
-	}, filepath.Join(dir, "etcd.log"))
+	}, filepath.Join(dir, "etcd.log"), detach)
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +231,7 @@ func kubeStart(etcdBin, apiserverBin string) (_ *Kube, err error) {
 		"--authorization-mode=RBAC",
 		"--service-cluster-ip-range=10.0.0.0/24",
 		"--disable-admission-plugins=ServiceAccount",
-	}, filepath.Join(dir, "kube-apiserver.log"))
+	}, filepath.Join(dir, "kube-apiserver.log"), detach)
 	if err != nil {
 		return nil, err
 	}
@@ -371,7 +377,8 @@ type kubeProcess struct {
 // kubeSpawn starts bin with its output in logPath. Where the system allows it (Linux),
 // the process is killed when the test process dies, so that a test binary that exits
 // without StopKube, or is killed, leaves no server behind.
-func kubeSpawn(name, bin string, args []string, logPath string) (*kubeProcess, error) {
+// With detach, it runs in a session of its own instead, and outlives the test process.
+func kubeSpawn(name, bin string, args []string, logPath string, detach bool) (*kubeProcess, error) {
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		return nil, fmt.Errorf("creating the log of %s: %w", name, err)
@@ -379,7 +386,11 @@ func kubeSpawn(name, bin string, args []string, logPath string) (*kubeProcess, e
 	p := &kubeProcess{name: name, log: logPath, done: make(chan struct{})}
 	p.cmd = exec.Command(bin, args...)
 	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
-	kubeSetParentDeathSignal(p.cmd)
+	if detach {
+		kubeDetach(p.cmd)
+	} else {
+		kubeSetParentDeathSignal(p.cmd)
+	}
 	started := make(chan error, 1)
 	go func() {
 		// The parent-death signal follows the thread that started the child, and

@@ -1,0 +1,14 @@
+//go:build unix
+
+package testserver
+
+import (
+	"os/exec"
+	"syscall"
+)
+
+// kubeDetach runs the server in a session of its own, so that it outlives the process
+// that started it and the terminal's signals.
+func kubeDetach(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+}

@@ -164,11 +164,8 @@ func TestCompiledPipelineHoldsNoCredential(t *testing.T) {
 			for _, v := range c.Secret.Data {
 				values = append(values, string(v))
 			}
-			want := []string{exampleAccessKey, exampleSecretKey}
-			if tc.project == "alpha" {
-				want = append(want, exampleToken)
-			}
-			assert.ElementsMatch(t, want, values)
+			// Every example and full.yaml require the S3 store and the registry.
+			assert.ElementsMatch(t, []string{exampleAccessKey, exampleSecretKey, exampleToken}, values)
 			assert.Equal(t, "workspace-credentials", "workspace"+secretSuffix) // naming scheme sanity
 			assert.Equal(t, tc.name+"-credentials", c.Secret.Name)
 			assert.Equal(t, tc.name, c.Secret.Labels[LabelWorkflow])

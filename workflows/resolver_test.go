@@ -67,14 +67,15 @@ func (r *staticResolver) resolve(c Consumer, req Requirement) (Access, bool) {
 
 // Fake credentials of the example registry; tests look for them in compiled output.
 const (
-	exampleAccessKey = "AKIAFAKEEXAMPLE7Q2X"
-	exampleSecretKey = "fake/Secret+Key/wJalrXUtnFEMI/K7MDENG"
-	exampleToken     = "fake-registry-token-3f9c2a"
+	exampleAccessKey  = "AKIAFAKEEXAMPLE7Q2X"
+	exampleSecretKey  = "fake/Secret+Key/wJalrXUtnFEMI/K7MDENG"
+	exampleToken      = "fake-registry-token-3f9c2a"
+	exampleTeamSecret = "fake-team-secret-8d1e"
 )
 
 // exampleRegistry holds FuseML's example extensions: an MLflow tracking server with its
-// MinIO artifact store (which needs credentials), Seldon Core, and a second S3 store
-// whose credentials only fit the project "alpha".
+// MinIO artifact store (which needs credentials), Seldon Core, the registry itself, and a
+// second S3 store whose credentials only fit the project "alpha".
 func exampleRegistry() *staticResolver {
 	return &staticResolver{services: []staticService{
 		{access: Access{
@@ -105,17 +106,27 @@ func exampleRegistry() *staticResolver {
 		}},
 		{
 			access: Access{
-				ExtensionID: "fuseml-registry", Product: "fuseml-registry", Version: "0.1.0", Zone: "local",
-				ServiceID: "api", ServiceResource: "fuseml-registry-api", ServiceCategory: "registry",
-				EndpointURL: "http://fuseml-registry.fuseml-core:8080", EndpointType: "internal",
-				Config: map[string]string{"FUSEML_SERVER_URL": "http://fuseml-registry.fuseml-core:8080"},
+				ExtensionID: "fuseml-registry", Product: "fuseml", Version: "0.1.0", Zone: "local",
+				ServiceID: "registry", ServiceResource: "fuseml-registry", ServiceCategory: "registry",
+				EndpointURL: "http://fuseml-core.fuseml-core.svc.cluster.local", EndpointType: "internal",
+				Config: map[string]string{"FUSEML_SERVER_URL": "http://fuseml-core.fuseml-core.svc.cluster.local"},
 			},
-			credentials: []staticCredentials{{id: "workflows", projects: []string{"alpha"}, entries: map[string]string{
+			credentials: []staticCredentials{{id: "seldon-core-predictor", entries: map[string]string{
 				"FUSEML_TOKEN": exampleToken,
+			}}},
+		},
+		{
+			access: Access{
+				ExtensionID: "team-store", Product: "minio", Version: "2024.1.1", Zone: "local",
+				ServiceID: "s3", ServiceResource: "team-s3", ServiceCategory: "model-store",
+				EndpointURL: "http://team-minio.alpha:9000", EndpointType: "internal",
+			},
+			credentials: []staticCredentials{{id: "alpha-only", projects: []string{"alpha"}, entries: map[string]string{
+				"AWS_SECRET_ACCESS_KEY": exampleTeamSecret,
 			}}},
 		},
 	}}
 }
 
 // exampleSecrets are every credential value of exampleRegistry.
-var exampleSecrets = []string{exampleAccessKey, exampleSecretKey, exampleToken}
+var exampleSecrets = []string{exampleAccessKey, exampleSecretKey, exampleToken, exampleTeamSecret}

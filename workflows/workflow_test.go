@@ -275,7 +275,7 @@ func TestInvalidWorkflows(t *testing.T) {
 		{
 			name: "credentials that do not fit the consumer",
 			yaml: func(t *testing.T) string {
-				return replace(t, "service_resource: s3", "service_resource: fuseml-registry-api")
+				return replace(t, "service_resource: s3", "service_resource: team-s3")
 			},
 			want: []string{"wf.yaml:29: steps[1].extensions[0]: no registered extension satisfies requirement \"store\""},
 		},

@@ -138,9 +138,9 @@ var (
 	ExampleSeldonCore = filepath.Join("examples", "extensions", "seldon-core.yaml")
 	TemplateMLflow    = filepath.Join("e2e", "testdata", "extensions", "mlflow.yaml.tmpl")
 	TemplateRegistry  = filepath.Join("e2e", "testdata", "extensions", "fuseml.yaml.tmpl")
-	// Workflow is the predictor workflow with the registry's own extension requirement
-	// added (workflows/examples/seldon-predictor.yaml otherwise).
-	Workflow = filepath.Join("e2e", "testdata", "workflows", "seldon-predictor.yaml")
+	// Workflow is the shipped predictor workflow; it requires the S3 store, Seldon Core
+	// and the registry itself.
+	Workflow = filepath.Join("workflows", "examples", "seldon-predictor.yaml")
 )
 
 // RegisterExtensions registers, with `fuseml extension register -f`, the extensions the

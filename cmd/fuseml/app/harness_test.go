@@ -96,7 +96,7 @@ var examples = filepath.Join("..", "..", "..", "examples", "extensions")
 // seed registers the examples and three applications.
 func seed(t *testing.T, url string) {
 	t.Helper()
-	for _, f := range []string{"mlflow.yaml", "seldon-core.yaml"} {
+	for _, f := range []string{"mlflow.yaml", "seldon-core.yaml", "fuseml.yaml"} {
 		must(t, url, editorToken, "extension", "register", "-f", filepath.Join(examples, f))
 	}
 	c, err := client.New(client.Config{URL: url, Token: editorToken})

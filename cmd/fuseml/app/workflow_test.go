@@ -38,7 +38,7 @@ func TestWorkflowCompile(t *testing.T) {
 				require.NoError(t, err)
 				values = append(values, string(b))
 			}
-			assert.ElementsMatch(t, []string{"fuseml-minio-access-key", "fuseml-minio-secret-key-example"}, values)
+			assert.ElementsMatch(t, []string{"fuseml-minio-access-key", "fuseml-minio-secret-key-example", "replace-with-an-editor-token-of-the-registry"}, values)
 			assert.Contains(t, docs[1], "kind: Pipeline")
 			for _, v := range values {
 				assert.NotContains(t, docs[1], v, "the Pipeline holds a credential")

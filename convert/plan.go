@@ -158,7 +158,7 @@ func (p *Plan) ManifestKey() string {
 	if p.Root == "" {
 		return ""
 	}
-	return joinKey(p.Root, ManifestName)
+	return mlflow.JoinKey(p.Root, ManifestName)
 }
 
 // NewPlan plans the layout of the model for the request's predictor and API. It does no
@@ -263,8 +263,8 @@ type builder struct {
 // folder sub below it.
 func (b *builder) setRoot(sub string) {
 	rel := path.Join(ConvertedDir, string(b.plan.Predictor))
-	b.plan.Root = joinKey(b.dir, rel)
-	b.plan.ModelURI = b.dirURI + "/" + joinKey(rel, sub)
+	b.plan.Root = mlflow.JoinKey(b.dir, rel)
+	b.plan.ModelURI = b.dirURI + "/" + mlflow.JoinKey(rel, sub)
 	b.plan.ModelURI = strings.TrimRight(b.plan.ModelURI, "/")
 }
 
@@ -280,12 +280,12 @@ func (b *builder) file(rel, what string) (mlflow.ObjectInfo, error) {
 
 // copy adds a copy of o to the target rel below the root.
 func (b *builder) copy(o mlflow.ObjectInfo, rel string) {
-	b.plan.Copies = append(b.plan.Copies, Copy{Source: o.Key, Target: joinKey(b.plan.Root, rel), Size: o.Size, ETag: o.ETag})
+	b.plan.Copies = append(b.plan.Copies, Copy{Source: o.Key, Target: mlflow.JoinKey(b.plan.Root, rel), Size: o.Size, ETag: o.ETag})
 }
 
 // write adds a generated file at rel below the root.
 func (b *builder) write(rel, content string) {
-	b.plan.Files = append(b.plan.Files, File{Target: joinKey(b.plan.Root, rel), Content: content})
+	b.plan.Files = append(b.plan.Files, File{Target: mlflow.JoinKey(b.plan.Root, rel), Content: content})
 }
 
 func (b *builder) note(format string, args ...any) {
@@ -308,15 +308,4 @@ func (b *builder) tree(rel string) []relObject {
 type relObject struct {
 	rel string
 	obj mlflow.ObjectInfo
-}
-
-// joinKey joins slash-separated key parts, ignoring empty ones.
-func joinKey(parts ...string) string {
-	var nonEmpty []string
-	for _, p := range parts {
-		if p = strings.Trim(p, "/"); p != "" {
-			nonEmpty = append(nonEmpty, p)
-		}
-	}
-	return strings.Join(nonEmpty, "/")
 }

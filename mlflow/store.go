@@ -42,7 +42,7 @@ type Store interface {
 
 // ReadMLmodel reads and parses the MLmodel file of the model folder dir in the store.
 func ReadMLmodel(ctx context.Context, s Store, dir string) (*MLmodel, error) {
-	key := joinKey(dir, MLmodelFile)
+	key := JoinKey(dir, MLmodelFile)
 	data, err := s.Read(ctx, key, MaxMLmodelSize)
 	if err != nil {
 		return nil, fmt.Errorf("reading MLmodel from %s: %w", s.URI(key), err)

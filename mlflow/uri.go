@@ -38,7 +38,7 @@ func (u ModelURI) String() string {
 
 // Join gives the URI of a key relative to the model folder.
 func (u ModelURI) Join(rel string) ModelURI {
-	u.Path = joinKey(u.Path, rel)
+	u.Path = JoinKey(u.Path, rel)
 	if u.Scheme == SchemeFile && !strings.HasPrefix(u.Path, "/") {
 		u.Path = "/" + u.Path
 	}
@@ -133,8 +133,9 @@ func CheckBucketName(b string) error {
 	return nil
 }
 
-// joinKey joins slash-separated key parts, ignoring empty ones.
-func joinKey(parts ...string) string {
+// JoinKey joins slash-separated object key parts, ignoring empty ones and the slashes
+// around each part.
+func JoinKey(parts ...string) string {
 	var nonEmpty []string
 	for _, p := range parts {
 		if p = strings.Trim(p, "/"); p != "" {

@@ -13,6 +13,8 @@ import (
 	"text/template"
 
 	"k8s.io/client-go/dynamic"
+
+	"github.com/openmodelops/fuseml-seldon/e2e/testserver"
 )
 
 // Flow is one setting of the main job: where the binaries are, the servers it talks to,
@@ -84,7 +86,7 @@ func (f *Flow) CLI(ctx context.Context, args ...string) (CLIResult, error) {
 		"FUSEML_SERVER_URL=" + f.Registry.URL,
 		"FUSEML_TOKEN=" + f.Registry.AdminToken,
 	}
-	cmd.SysProcAttr = attachedAttr()
+	testserver.DieWithParent(cmd)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	runErr := cmd.Run()

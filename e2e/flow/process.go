@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"syscall"
 	"time"
+
+	"github.com/openmodelops/fuseml-seldon/e2e/testserver"
 )
 
 // Process is a server or command started by the flow.
@@ -37,10 +39,10 @@ func Spawn(name, bin string, args, env []string, logPath string, detach bool, te
 	}
 	p.Cmd.Stdout, p.Cmd.Stderr = out, out
 	if detach {
-		p.Cmd.SysProcAttr = detachedAttr()
+		testserver.Detach(p.Cmd)
 		p.Cmd.Stdin = nil
 	} else {
-		p.Cmd.SysProcAttr = attachedAttr()
+		testserver.DieWithParent(p.Cmd)
 	}
 	started := make(chan error, 1)
 	go func() {

@@ -4,13 +4,13 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/openmodelops/fuseml-seldon/e2e/testserver"
 	"github.com/openmodelops/fuseml-seldon/registry/api"
 	"github.com/openmodelops/fuseml-seldon/registry/seal"
 )
@@ -48,7 +48,7 @@ func StartRegistry(ctx context.Context, bin, dir, kubeconfig string, detach bool
 	if err := os.WriteFile(tokensFile, []byte(tokens), 0o600); err != nil {
 		return nil, err
 	}
-	port, err := freePort()
+	port, err := testserver.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -121,14 +121,4 @@ func LogTail(path string, n int) string {
 		}
 	}
 	return strings.Join(lines, "\n")
-}
-
-// freePort returns a loopback port that was free a moment ago.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("finding a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }

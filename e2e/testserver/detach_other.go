@@ -4,5 +4,5 @@ package testserver
 
 import "os/exec"
 
-// kubeDetach does nothing here: a child outlives its parent anyway.
-func kubeDetach(*exec.Cmd) {}
+// Detach does nothing here: a child outlives its parent anyway.
+func Detach(*exec.Cmd) {}

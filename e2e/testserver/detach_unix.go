@@ -7,8 +7,8 @@ import (
 	"syscall"
 )
 
-// kubeDetach runs the server in a session of its own, so that it outlives the process
-// that started it and the terminal's signals.
-func kubeDetach(cmd *exec.Cmd) {
+// Detach runs the process in a session of its own, so that it outlives the process that
+// started it and the terminal's signals.
+func Detach(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 }

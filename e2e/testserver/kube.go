@@ -387,9 +387,9 @@ func kubeSpawn(name, bin string, args []string, logPath string, detach bool) (*k
 	p.cmd = exec.Command(bin, args...)
 	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
 	if detach {
-		kubeDetach(p.cmd)
+		Detach(p.cmd)
 	} else {
-		kubeSetParentDeathSignal(p.cmd)
+		DieWithParent(p.cmd)
 	}
 	started := make(chan error, 1)
 	go func() {

@@ -2,14 +2,8 @@ package testserver
 
 import (
 	"errors"
-	"os/exec"
 	"syscall"
 )
-
-// kubeSetParentDeathSignal has the kernel kill the server when the test process dies.
-func kubeSetParentDeathSignal(cmd *exec.Cmd) {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-}
 
 // kubeProcessAlive says whether a process with this pid exists.
 func kubeProcessAlive(pid int) bool {

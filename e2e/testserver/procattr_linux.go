@@ -5,8 +5,8 @@ import (
 	"syscall"
 )
 
-// setDeathSignal makes the kernel kill the server when the test process dies, so that a
-// crashed or killed test leaves no server behind.
-func setDeathSignal(cmd *exec.Cmd) {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
+// DieWithParent has the kernel kill the started process when the process that started
+// it dies, so that a crashed or killed test leaves no server behind.
+func DieWithParent(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 }

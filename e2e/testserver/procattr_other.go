@@ -4,4 +4,6 @@ package testserver
 
 import "os/exec"
 
-func setDeathSignal(cmd *exec.Cmd) {}
+// DieWithParent does nothing here: only Linux offers a parent-death signal, so stop the
+// servers yourself (Main does).
+func DieWithParent(*exec.Cmd) {}

@@ -98,7 +98,7 @@ func StartMinIODetached(dir string) (*MinIO, error) {
 		"MINIO_BROWSER=on",
 	)
 	m.cmd.Stdout, m.cmd.Stderr = logFile, logFile
-	kubeDetach(m.cmd)
+	Detach(m.cmd)
 	if err := m.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting %s: %w", bin, err)
 	}

@@ -144,7 +144,7 @@ func startProcess(cmd *exec.Cmd, logPath string) error {
 	}
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
-	setDeathSignal(cmd)
+	DieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
 		return err

@@ -14,6 +14,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -45,6 +46,10 @@ type S3Config struct {
 	// CABundle is a PEM file of certificate authorities trusted besides the system's
 	// (AWS_CA_BUNDLE).
 	CABundle string
+	// ResponseTimeout bounds the wait for the headers of each answer, after which the
+	// request is retried like a dropped one; minio-go's default (a minute) when 0. Not
+	// read from the environment: a server-side copy of a large object answers late.
+	ResponseTimeout time.Duration
 }
 
 // S3ConfigFromEnv reads an S3Config from the environment through getenv (os.Getenv in
@@ -147,6 +152,9 @@ func (c S3Config) transport(secure bool) (*http.Transport, error) {
 			return nil, fmt.Errorf("AWS_CA_BUNDLE: %s holds no PEM certificate", c.CABundle)
 		}
 		tr.TLSClientConfig.RootCAs = pool
+	}
+	if c.ResponseTimeout > 0 {
+		tr.ResponseHeaderTimeout = c.ResponseTimeout
 	}
 	tr.TLSClientConfig.InsecureSkipVerify = c.IgnoreTLS //nolint:gosec // the user's explicit MLFLOW_S3_IGNORE_TLS
 	return tr, nil

@@ -322,7 +322,8 @@ func (s *S3Store) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
-// s3Error maps S3's error codes onto this package's sentinels, keeping the original.
+// s3Error maps S3's error codes onto this package's sentinels, keeping the original,
+// and names S3's code and HTTP status, which minio-go's message leaves out.
 func s3Error(err error) error {
 	resp := minio.ToErrorResponse(err)
 	switch resp.Code {
@@ -330,8 +331,13 @@ func s3Error(err error) error {
 		return fmt.Errorf("%w: %w", ErrNotFound, err)
 	case "PreconditionFailed":
 		return fmt.Errorf("%w: %w", ErrSourceChanged, err)
+	case "":
+		return err
 	}
-	return err
+	if resp.StatusCode != 0 {
+		return fmt.Errorf("S3 answered %s (HTTP %d): %w", resp.Code, resp.StatusCode, err)
+	}
+	return fmt.Errorf("S3 answered %s: %w", resp.Code, err)
 }
 
 func contentType(key string) string {

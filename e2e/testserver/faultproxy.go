@@ -294,6 +294,8 @@ func (p *FaultProxy) serve(w http.ResponseWriter, r *http.Request) {
 		notify()
 	case Stall:
 		notify()
+		// Read the body first: only then does the server notice a client that leaves.
+		_, _ = io.Copy(io.Discard, r.Body)
 		select {
 		case <-r.Context().Done():
 		case <-time.After(p.opts.StallFor):

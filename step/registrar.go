@@ -2,6 +2,7 @@ package step
 
 import (
 	"context"
+	"time"
 
 	"github.com/openmodelops/fuseml-seldon/registry"
 	"github.com/openmodelops/fuseml-seldon/registry/client"
@@ -14,10 +15,19 @@ type RegistryClient struct {
 
 var _ Registrar = (*RegistryClient)(nil)
 
+// DefaultRegistryWait is how long a registration is retried by default.
+const DefaultRegistryWait = 2 * time.Minute
+
 // NewRegistryClient returns a Registrar for the registry at url, authenticating with
-// token. The client retries connection errors, 429 and 5xx answers with backoff.
-func NewRegistryClient(url, token string) (*RegistryClient, error) {
-	c, err := client.New(client.Config{URL: url, Token: token})
+// token. The client retries connection errors, 429 and 5xx answers with backoff for
+// wait (DefaultRegistryWait when 0), long enough for a registry pod to restart.
+// Registering is idempotent (the same record again changes nothing), so a retry after
+// an answer that was lost does no harm.
+func NewRegistryClient(url, token string, wait time.Duration) (*RegistryClient, error) {
+	if wait <= 0 {
+		wait = DefaultRegistryWait
+	}
+	c, err := client.New(client.Config{URL: url, Token: token, RetryFor: wait})
 	if err != nil {
 		return nil, err
 	}

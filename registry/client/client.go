@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -28,14 +29,29 @@ type Config struct {
 	RetryMax int
 	// RetryWaitMin and RetryWaitMax bound the backoff (defaults 200ms and 5s).
 	RetryWaitMin, RetryWaitMax time.Duration
+	// RetryFor, when positive, replaces RetryMax: a request is retried with backoff
+	// until this long has passed since it was first sent (the last wait may end up to
+	// RetryWaitMax later), so that a registry restarting for a while is waited for.
+	RetryFor time.Duration
 }
 
 // Client calls the registry.
 type Client struct {
-	base  *url.URL
-	token string
-	http  *retryablehttp.Client
+	base     *url.URL
+	token    string
+	http     *retryablehttp.Client
+	retryFor time.Duration
 }
+
+// attempts follows one call through its retries (in the request's context).
+type attempts struct {
+	began time.Time
+	n     int
+	// budget is the client's RetryFor.
+	budget time.Duration
+}
+
+type attemptsKey struct{}
 
 // New returns a client.
 func New(cfg Config) (*Client, error) {
@@ -52,6 +68,8 @@ func New(cfg Config) (*Client, error) {
 		rc.HTTPClient = cfg.HTTPClient
 	}
 	switch {
+	case cfg.RetryFor > 0:
+		rc.RetryMax = math.MaxInt32 // checkRetry ends the retries
 	case cfg.RetryMax < 0:
 		rc.RetryMax = 0
 	case cfg.RetryMax == 0:
@@ -68,21 +86,38 @@ func New(cfg Config) (*Client, error) {
 	}
 	rc.CheckRetry = checkRetry
 	rc.ErrorHandler = retryablehttp.PassthroughErrorHandler
-	return &Client{base: base, token: cfg.Token, http: rc}, nil
+	return &Client{base: base, token: cfg.Token, http: rc, retryFor: cfg.RetryFor}, nil
 }
 
-// checkRetry retries connection errors, 429 and 5xx (but 501), never another answer.
+// checkRetry retries connection errors, 429 and 5xx (but 501), never another answer,
+// and no more once the call's RetryFor has passed.
 func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
+	a, _ := ctx.Value(attemptsKey{}).(*attempts)
+	if a != nil {
+		a.n++
+	}
+	retry := false
 	if err != nil {
-		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
+		retry, err = retryablehttp.DefaultRetryPolicy(ctx, resp, err)
+	} else if resp.StatusCode == http.StatusTooManyRequests || (resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented) {
+		retry = true
 	}
-	if resp.StatusCode == http.StatusTooManyRequests || (resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented) {
-		return true, nil
+	if retry && a != nil && a.budget > 0 && time.Since(a.began) >= a.budget {
+		return false, err
 	}
-	return false, nil
+	return retry, err
+}
+
+// gaveUp says, for an error message, how long a call was retried; empty when it was
+// not.
+func (a *attempts) gaveUp() string {
+	if a.n <= 1 {
+		return ""
+	}
+	return fmt.Sprintf(" (gave up after %d attempts in %s)", a.n, time.Since(a.began).Round(100*time.Millisecond))
 }
 
 func redactURL(raw string) string {
@@ -131,9 +166,11 @@ func (c *Client) do(ctx context.Context, method, rawURL string, in, out any) (in
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	path := req.URL.EscapedPath()
+	tries := &attempts{began: time.Now(), budget: c.retryFor}
+	req = req.WithContext(context.WithValue(ctx, attemptsKey{}, tries))
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("registry: %s %s: %w", method, path, err)
+		return 0, fmt.Errorf("registry: %s %s: %w%s", method, path, err, tries.gaveUp())
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
@@ -151,6 +188,9 @@ func (c *Client) do(ctx context.Context, method, rawURL string, in, out any) (in
 			e.Message, e.Field, e.Requirement = eb.Error, eb.Field, eb.Requirement
 		} else {
 			e.Message = strings.TrimSpace(string(bytes.ToValidUTF8(data[:min(len(data), 512)], nil)))
+		}
+		if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests {
+			e.Retries = tries.gaveUp()
 		}
 		return resp.StatusCode, e
 	}

@@ -286,3 +286,30 @@ func TestNew(t *testing.T) {
 	_, err = New(Config{URL: "not a url"})
 	assert.Error(t, err)
 }
+
+// TestRetryFor: with a time budget instead of a count, a registry answering 503 for
+// longer than RetryMax's backoff would wait is waited for; past the budget the error
+// says how long the client tried.
+func TestRetryFor(t *testing.T) {
+	codes := make([]int, 12)
+	for i := range codes {
+		codes[i] = 503
+	}
+	srv, hits := flaky(t, codes...)
+	c, err := New(Config{URL: srv.URL, Token: editorToken, RetryFor: 10 * time.Second, RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond})
+	require.NoError(t, err)
+	_, err = c.ListApplications(context.Background(), registry.ApplicationFilter{})
+	require.NoError(t, err, "12 answers 503, then a success, well within the budget")
+	assert.Equal(t, int32(13), hits.Load())
+
+	always := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(always.Close)
+	c, err = New(Config{URL: always.URL, Token: editorToken, RetryFor: 300 * time.Millisecond, RetryWaitMin: 10 * time.Millisecond, RetryWaitMax: 20 * time.Millisecond})
+	require.NoError(t, err)
+	_, err = c.ListApplications(context.Background(), registry.ApplicationFilter{})
+	require.Error(t, err)
+	assert.Equal(t, 503, statusOf(err))
+	assert.Regexp(t, `gave up after \d+ attempts in [0-9.]+m?s\)$`, err.Error())
+}

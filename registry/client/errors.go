@@ -24,6 +24,8 @@ type Error struct {
 	Field string
 	// Requirement names the unresolved requirement of a resolve answer.
 	Requirement string
+	// Retries says how long the request was retried before this answer, if it was.
+	Retries string
 }
 
 func (e *Error) Error() string {
@@ -31,7 +33,7 @@ func (e *Error) Error() string {
 	if msg == "" {
 		msg = http.StatusText(e.StatusCode)
 	}
-	return fmt.Sprintf("registry: %s %s: %d: %s", e.Method, e.Path, e.StatusCode, msg)
+	return fmt.Sprintf("registry: %s %s: %d: %s%s", e.Method, e.Path, e.StatusCode, msg, e.Retries)
 }
 
 // Is maps status codes to the registry's sentinel errors.

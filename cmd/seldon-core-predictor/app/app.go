@@ -93,6 +93,7 @@ func flags() []cli.Flag {
 		&cli.StringFlag{Name: "kubeconfig", EnvVars: []string{"KUBECONFIG"}, Usage: "kubeconfig file (default: in-cluster config in a pod, else kubectl's rules)"},
 		&cli.StringFlag{Name: "registry-url", EnvVars: []string{"FUSEML_SERVER_URL"}, Value: DefaultRegistryURL, Usage: "URL of the registry the application is registered in"},
 		&cli.StringFlag{Name: "registry-token", EnvVars: []string{"FUSEML_TOKEN"}, Usage: "bearer token for the registry"},
+		&cli.DurationFlag{Name: "registry-wait", Value: step.DefaultRegistryWait, Usage: "how long registering the application is retried, with backoff, while the registry is unreachable or answers 5xx"},
 		&cli.IntFlag{Name: "replicas", Value: 1, Usage: "replicas of the serving container"},
 		&cli.BoolFlag{Name: "force", Usage: "take over a service or application name that another workflow created"},
 		&cli.StringFlag{Name: "seldon-domain", Usage: "domain for prediction hosts (<app>.<domain>) when there is no seldon-gateway"},
@@ -202,7 +203,10 @@ func runStep(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) erro
 		log.Debug("no Kubernetes access for the dry run: the prediction host is not read from the gateway", "reason", kerr)
 	}
 	if !cfg.DryRun {
-		reg, err := newRegistrar(c.String("registry-url"), c.String("registry-token"))
+		if c.Duration("registry-wait") <= 0 {
+			return usageError{fmt.Errorf("--registry-wait %s: expected a positive duration such as 2m", c.Duration("registry-wait"))}
+		}
+		reg, err := newRegistrar(c.String("registry-url"), c.String("registry-token"), c.Duration("registry-wait"))
 		if err != nil {
 			return &step.InputError{Input: "FUSEML_SERVER_URL", Reason: err.Error()}
 		}
@@ -262,6 +266,6 @@ func kubeClient(kubeconfig string) (dynamic.Interface, error) {
 	return dynamic.NewForConfig(cfg)
 }
 
-func newRegistrar(url, token string) (step.Registrar, error) {
-	return step.NewRegistryClient(url, token)
+func newRegistrar(url, token string, wait time.Duration) (step.Registrar, error) {
+	return step.NewRegistryClient(url, token, wait)
 }

@@ -105,6 +105,7 @@ type FaultProxy struct {
 
 	mu       sync.Mutex
 	rule     Rule
+	onFault  func(n int64, f Fault, r *http.Request)
 	injected map[Fault]int
 	srv      *httptest.Server
 	up       bool
@@ -137,7 +138,7 @@ func NewFaultProxy(upstream string, opts FaultProxyOptions) (*FaultProxy, error)
 		IdleConnTimeout:     30 * time.Second,
 		TLSClientConfig:     &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // a test server's own certificate
 	}
-	p := &FaultProxy{upstream: u, opts: opts, tr: tr, injected: map[Fault]int{}}
+	p := &FaultProxy{upstream: u, opts: opts, tr: tr, injected: map[Fault]int{}, onFault: opts.OnFault}
 	p.proxy = &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(u)
@@ -192,6 +193,13 @@ func (p *FaultProxy) SetRule(r Rule) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.rule = r
+}
+
+// SetOnFault replaces the OnFault option.
+func (p *FaultProxy) SetOnFault(f func(n int64, f Fault, r *http.Request)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.onFault = f
 }
 
 // Requests returns how many requests this proxy has seen.
@@ -267,7 +275,7 @@ func (p *FaultProxy) serve(w http.ResponseWriter, r *http.Request) {
 		n = p.opts.Counter.n.Add(1)
 	}
 	p.mu.Lock()
-	rule := p.rule
+	rule, onFault := p.rule, p.onFault
 	p.mu.Unlock()
 	fault := Pass
 	if rule != nil {
@@ -279,8 +287,8 @@ func (p *FaultProxy) serve(w http.ResponseWriter, r *http.Request) {
 		p.mu.Unlock()
 	}
 	notify := func() {
-		if p.opts.OnFault != nil {
-			p.opts.OnFault(n, fault, r)
+		if onFault != nil {
+			onFault(n, fault, r)
 		}
 	}
 	switch fault {
@@ -290,8 +298,9 @@ func (p *FaultProxy) serve(w http.ResponseWriter, r *http.Request) {
 		notify()
 		hijackClose(w)
 	case DropAfter:
-		p.forwardAndDrop(w, r)
+		p.forward(r)
 		notify()
+		hijackClose(w)
 	case Stall:
 		notify()
 		// Read the body first: only then does the server notice a client that leaves.
@@ -313,19 +322,17 @@ func (p *FaultProxy) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// forwardAndDrop sends the request upstream, reads the whole answer, and closes the
-// client's connection without relaying it.
-func (p *FaultProxy) forwardAndDrop(w http.ResponseWriter, r *http.Request) {
+// forward sends the request upstream and waits for the answer's headers (by then the
+// server has acted; a watch's body would never end), which the client will not get.
+func (p *FaultProxy) forward(r *http.Request) {
 	out := r.Clone(r.Context())
 	out.RequestURI = ""
 	out.URL.Scheme, out.URL.Host = p.upstream.Scheme, p.upstream.Host
 	out.Host = r.Host
 	out.Header.Del("Connection")
 	if resp, err := p.tr.RoundTrip(out); err == nil {
-		_, _ = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 	}
-	hijackClose(w)
 }
 
 // hijackClose closes the client's connection without an answer.

@@ -77,7 +77,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 				return nil, fmt.Errorf("opening sqlite: %w", err)
 			}
 		}
-		dsn := "file:" + cfg.Path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		dsn := "file:" + cfg.Path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_txlock=immediate"
 		s.db, err = sql.Open("sqlite", dsn)
 		if err != nil {
 			return nil, fmt.Errorf("opening sqlite %s: %w", cfg.Path, err)

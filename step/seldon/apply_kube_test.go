@@ -3,8 +3,10 @@ package seldon_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -442,6 +444,159 @@ func TestApplyRacingCreates(t *testing.T) {
 	}
 }
 
+// TestApplyConflictOnCreate: the API server answers 409 to the apply that creates the
+// service, because another run created it meanwhile.
+func TestApplyConflictOnCreate(t *testing.T) {
+	k, ns := startKube(t)
+	ctx := testContext(t)
+	server := k.Dynamic()
+	sdResource := schema.GroupResource{Group: seldon.SeldonDeploymentGVR.Group, Resource: seldon.SeldonDeploymentGVR.Resource}
+	answers := map[string]func(name string) error{
+		"AlreadyExists": func(name string) error { return apierrors.NewAlreadyExists(sdResource, name) },
+		"Conflict": func(name string) error {
+			return apierrors.NewConflict(sdResource, name, errors.New("the object has been modified"))
+		},
+	}
+
+	for answer, conflict := range answers {
+		t.Run("lost race to the same workflow/"+answer, func(t *testing.T) {
+			app := "lost-to-same-" + strings.ToLower(answer)
+			spec := kubeSpec(convert.V1, ns, app, "mlflow-seldon")
+			// The winner is another run of the same workflow, with another model.
+			winner := spec
+			winner.ModelURI = "s3://mlflow-artifacts/2/def/artifacts/model/seldon/sklearn"
+			double := &conflictOnce{Interface: server, gvr: seldon.SeldonDeploymentGVR, times: 1, conflict: conflict,
+				race: func(ctx context.Context) error {
+					_, err := (&seldon.Applier{Client: server}).Apply(ctx, build(t, winner))
+					return err
+				}}
+			objs := build(t, spec)
+			out, err := (&seldon.Applier{Client: double}).Apply(ctx, objs)
+			require.NoError(t, err)
+			assert.Equal(t, 1, double.answered, "409s answered")
+			assert.Equal(t, 2, double.applies, "applies of the SeldonDeployment")
+
+			got := get(ctx, t, server, objs.Service)
+			assert.Equal(t, got.GetUID(), out.Service.GetUID())
+			assert.Equal(t, spec.ModelURI, firstPredictor(t, got)["graph"].(map[string]any)["modelUri"], "the last run wins")
+			assertOnlyApplies(t, got)
+			for _, d := range []*unstructured.Unstructured{objs.Secret, objs.ServiceAccount} {
+				assertOwnedByService(t, get(ctx, t, server, d), got)
+			}
+		})
+	}
+
+	for _, force := range []bool{false, true} {
+		t.Run(fmt.Sprintf("lost race to another workflow/force=%t", force), func(t *testing.T) {
+			app := fmt.Sprintf("lost-to-other-force-%t", force)
+			ours := kubeSpec(convert.V1, ns, app, "mlflow-seldon")
+			theirs := kubeSpec(convert.V1, ns, app, "their-workflow")
+			theirs.ModelURI = "s3://theirs/model"
+			double := &conflictOnce{Interface: server, gvr: seldon.SeldonDeploymentGVR, times: 1, conflict: answers["AlreadyExists"],
+				race: func(ctx context.Context) error {
+					_, err := (&seldon.Applier{Client: server}).Apply(ctx, build(t, theirs))
+					return err
+				}}
+			objs := build(t, ours)
+			_, err := (&seldon.Applier{Client: double, Force: force}).Apply(ctx, objs)
+			assert.Equal(t, 1, double.answered, "409s answered")
+			got := get(ctx, t, server, objs.Service)
+			graph := firstPredictor(t, got)["graph"].(map[string]any)
+			secret := get(ctx, t, server, objs.Secret)
+			assertOwnedByService(t, secret, got)
+			if !force {
+				// The run that lost the race must see that the winner is not its own.
+				require.ErrorIs(t, err, seldon.ErrOwnedByOtherWorkflow)
+				assert.Contains(t, err.Error(), "their-workflow")
+				assert.Equal(t, "their-workflow", got.GetLabels()[seldon.LabelWorkflow], "untouched")
+				assert.Equal(t, theirs.ModelURI, graph["modelUri"], "untouched")
+				// As the race is played here, the winner applied its Secret after ours.
+				assert.Equal(t, "their-workflow", secret.GetLabels()[seldon.LabelWorkflow])
+				return
+			}
+			require.NoError(t, err, "force takes it over")
+			assert.Equal(t, "mlflow-seldon", got.GetLabels()[seldon.LabelWorkflow])
+			assert.Equal(t, ours.ModelURI, graph["modelUri"])
+			assert.Equal(t, "mlflow-seldon", secret.GetLabels()[seldon.LabelWorkflow])
+		})
+	}
+
+	t.Run("409 every time", func(t *testing.T) {
+		objs := build(t, kubeSpec(convert.V1, ns, "always-conflict", "mlflow-seldon"))
+		double := &conflictOnce{Interface: server, gvr: seldon.SeldonDeploymentGVR, times: -1, conflict: answers["Conflict"]}
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		_, err := (&seldon.Applier{Client: double}).Apply(ctx, objs)
+		require.Error(t, err)
+		require.NoError(t, ctx.Err(), "Apply gave up by itself, before the deadline")
+		assert.True(t, apierrors.IsConflict(err), "the API server's error is wrapped: %v", err)
+		assert.Contains(t, err.Error(), "SeldonDeployment "+objs.Service.GetNamespace()+"/always-conflict")
+		assert.Contains(t, err.Error(), "still 409 after 3 attempts")
+		assert.Equal(t, 3, double.applies, "applies of the SeldonDeployment")
+	})
+}
+
+// conflictOnce is a dynamic client that delegates to a real one, except for Applies of
+// the resource gvr: it answers the first of them (the first times of them; all of them
+// if times < 0) itself, with the 409 that conflict makes, as the API server answers a
+// create that lost a race. Before its first answer it runs race, if set, to create the
+// object as the run that won the race would, so that the server holds what a lost race
+// leaves.
+type conflictOnce struct {
+	dynamic.Interface
+	gvr      schema.GroupVersionResource
+	times    int
+	conflict func(name string) error
+	race     func(ctx context.Context) error
+
+	mu       sync.Mutex
+	applies  int // Applies of gvr seen
+	answered int // of which answered with a 409
+}
+
+func (c *conflictOnce) Resource(gvr schema.GroupVersionResource) dynamic.NamespaceableResourceInterface {
+	r := c.Interface.Resource(gvr)
+	if gvr != c.gvr {
+		return r
+	}
+	return conflictResource{NamespaceableResourceInterface: r, c: c}
+}
+
+type conflictResource struct {
+	dynamic.NamespaceableResourceInterface
+	c *conflictOnce
+}
+
+func (r conflictResource) Namespace(ns string) dynamic.ResourceInterface {
+	return conflictNamespaced{ResourceInterface: r.NamespaceableResourceInterface.Namespace(ns), c: r.c}
+}
+
+type conflictNamespaced struct {
+	dynamic.ResourceInterface
+	c *conflictOnce
+}
+
+func (r conflictNamespaced) Apply(ctx context.Context, name string, obj *unstructured.Unstructured, opts metav1.ApplyOptions, subresources ...string) (*unstructured.Unstructured, error) {
+	c := r.c
+	c.mu.Lock()
+	c.applies++
+	answer := c.times < 0 || c.answered < c.times
+	first := c.answered == 0
+	if answer {
+		c.answered++
+	}
+	c.mu.Unlock()
+	if !answer {
+		return r.ResourceInterface.Apply(ctx, name, obj, opts, subresources...)
+	}
+	if first && c.race != nil {
+		if err := c.race(ctx); err != nil {
+			return nil, fmt.Errorf("the racing run: %w", err)
+		}
+	}
+	return nil, c.conflict(name)
+}
+
 // applyRecorder is a dynamic client that delegates to a real one and counts the 409s
 // that the API server answers to Applies. Its first Get of the resource gate waits, once
 // answered, until every racer sharing the gate has had its own answer: so all of them
@@ -511,4 +666,7 @@ func (r recordNamespaced) Apply(ctx context.Context, name string, obj *unstructu
 	return u, err
 }
 
-var _ dynamic.Interface = (*applyRecorder)(nil)
+var (
+	_ dynamic.Interface = (*conflictOnce)(nil)
+	_ dynamic.Interface = (*applyRecorder)(nil)
+)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -44,7 +45,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	base, err := url.Parse(strings.TrimRight(cfg.URL, "/"))
 	if err != nil || base.Scheme == "" || base.Host == "" {
-		return nil, fmt.Errorf("registry URL %q: want scheme://host[:port]", redactURL(cfg.URL))
+		return nil, fmt.Errorf("registry URL %q: want scheme://host[:port]", RedactURL(cfg.URL))
 	}
 	rc := retryablehttp.NewClient()
 	rc.Logger = nil
@@ -85,12 +86,31 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 	return false, nil
 }
 
-func redactURL(raw string) string {
+// RedactURL is raw fit for a message or a log: credentials written into it become ***.
+// A token may be a URL's password or its user name (http://TOKEN@host), and
+// url.URL.Redacted, like net/http's errors, hides only the password.
+func RedactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return "(unparsable URL)"
 	}
-	return u.Redacted()
+	if u.User == nil {
+		if u.Host == "" && strings.Contains(raw, "@") {
+			return "(not shown: no scheme://host, and it holds @)"
+		}
+		return raw
+	}
+	u.User = nil
+	return strings.Replace(u.String(), "://", "://***@", 1)
+}
+
+// redactURLError redacts the URL that net/http puts in its errors (see RedactURL).
+func redactURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		ue.URL = RedactURL(ue.URL)
+	}
+	return err
 }
 
 // path joins escaped segments under the base URL.
@@ -133,7 +153,7 @@ func (c *Client) do(ctx context.Context, method, rawURL string, in, out any) (in
 	path := req.URL.EscapedPath()
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("registry: %s %s: %w", method, path, err)
+		return 0, fmt.Errorf("registry: %s %s: %w", method, path, redactURLError(err))
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))

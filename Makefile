@@ -103,11 +103,12 @@ bench-registry:
 	$(GO) test -run '^$$' -bench BenchmarkRegistryHTTP -benchtime 1x ./registry/api
 
 ## fuzz: run each fuzz target for FUZZTIME (default 1m): the MLmodel parser, the workflow
-## parser, and the registry's JSON bodies
+## parser, the workflow expressions and their resolution, and the registry's JSON bodies
 FUZZTIME ?= 1m
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./mlflow
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./workflows
+	$(GO) test -run '^$$' -fuzz '^FuzzExpressions$$' -fuzztime $(FUZZTIME) ./workflows
 	$(GO) test -run '^$$' -fuzz '^FuzzBodies$$' -fuzztime $(FUZZTIME) ./registry/api
 
 ## lint: gofmt, go vet, and go mod tidy leaving no diff

@@ -62,6 +62,13 @@ type stack struct {
 
 func newStack(t *testing.T) *stack {
 	t.Helper()
+	return newStackWith(t, nil)
+}
+
+// newStackWith is newStack with environment entries for every fuseml command (see
+// flow.Flow.CLIEnv), from the registration of the extensions on.
+func newStackWith(t *testing.T, cliEnv []string) *stack {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("skipping: the end-to-end tests start real servers, which -short leaves out")
 	}
@@ -81,7 +88,7 @@ func newStack(t *testing.T) *stack {
 	f := &flow.Flow{
 		Root: root, Bin: bin, Dir: dir,
 		S3Endpoint: minio.Endpoint, AccessKey: minio.AccessKey, SecretKey: minio.SecretKey,
-		Kubeconfig: kube.Kubeconfig(), Kube: kube.Dynamic(), Registry: reg,
+		Kubeconfig: kube.Kubeconfig(), Kube: kube.Dynamic(), Registry: reg, CLIEnv: cliEnv,
 	}
 	require.NoError(t, f.RegisterExtensions(t.Context()))
 	return &stack{flow: f, s3: flow.NewS3(minio.Endpoint, minio.AccessKey, minio.SecretKey), minio: minio, kube: kube, root: root}

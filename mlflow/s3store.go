@@ -78,7 +78,7 @@ func S3ConfigFromEnv(getenv func(string) string) (S3Config, error) {
 
 // String describes the configuration without its secrets.
 func (c S3Config) String() string {
-	endpoint := c.Endpoint
+	endpoint := redactEndpoint(c.Endpoint)
 	if endpoint == "" {
 		endpoint = "AWS S3"
 	}
@@ -92,12 +92,37 @@ func (c S3Config) String() string {
 // LogValue implements slog.LogValuer, leaving the secrets out.
 func (c S3Config) LogValue() slog.Value {
 	return slog.GroupValue(
-		slog.String("endpoint", c.Endpoint),
+		slog.String("endpoint", redactEndpoint(c.Endpoint)),
 		slog.String("region", c.Region),
 		slog.Bool("static_credentials", c.AccessKeyID != ""),
 		slog.Bool("ignore_tls", c.IgnoreTLS),
 		slog.String("ca_bundle", c.CABundle),
 	)
+}
+
+// redactEndpoint is an endpoint fit to print: credentials written into it
+// (http://KEY:SECRET@minio:9000, which endpoint refuses) become ***.
+func redactEndpoint(raw string) string {
+	if !strings.Contains(raw, "@") {
+		return raw
+	}
+	full := raw
+	if !strings.Contains(full, "://") {
+		full = "https://" + full
+	}
+	u, err := url.Parse(full)
+	if err != nil {
+		return "(not a URL)"
+	}
+	if u.User == nil {
+		return raw
+	}
+	u.User = nil
+	out := strings.Replace(u.String(), "://", "://***@", 1)
+	if full != raw {
+		out = strings.TrimPrefix(out, "https://")
+	}
+	return out
 }
 
 // GoString keeps %#v from printing the secrets.

@@ -228,6 +228,22 @@ func TestS3Config(t *testing.T) {
 		assert.EqualError(t, err, want)
 		assert.NotContains(t, err.Error(), "pa55word")
 	}
+
+	// An endpoint holding credentials is refused, but the step logs its configuration
+	// (at debug level) before it opens the store: printing redacts them.
+	for endpoint, want := range map[string]string{
+		"http://user:pa55word@minio:9000": "http://***@minio:9000",
+		"pa55word@minio:9000":             "***@minio:9000",
+		"http://pa55word@minio:9000":      "http://***@minio:9000",
+		"http://user:pa55 word@minio":     "(not a URL)",
+		"http://minio:9000/?a=b@c":        "http://minio:9000/?a=b@c",
+	} {
+		cfg := S3Config{Endpoint: endpoint}
+		assert.Equal(t, want, redactEndpoint(endpoint), endpoint)
+		for _, printed := range []string{cfg.String(), cfg.GoString(), cfg.LogValue().String()} {
+			assert.NotContains(t, printed, "pa55", endpoint)
+		}
+	}
 	_, err = NewS3Store(S3Config{Endpoint: "minio:9000"}, "Bad_Bucket")
 	assert.EqualError(t, err, `bucket name "Bad_Bucket" may hold only lowercase letters, digits, dots and hyphens`)
 

@@ -33,6 +33,9 @@ type Flow struct {
 	Registry *Registry
 	// Transcript, if set, receives each command line the flow runs (no secret is on one).
 	Transcript io.Writer
+	// CLIEnv holds environment entries (NAME=VALUE) for every fuseml command, such as
+	// FUSEML_VERBOSE=true; they win over the flow's own.
+	CLIEnv []string
 
 	mu   sync.Mutex
 	seq  int
@@ -74,6 +77,12 @@ type CLIResult struct {
 // and token in the environment (FUSEML_SERVER_URL, FUSEML_TOKEN), as a user would after
 // exporting them. Its standard error goes to a log; a non-zero exit is not an error here.
 func (f *Flow) CLI(ctx context.Context, args ...string) (CLIResult, error) {
+	return f.CLIWith(ctx, nil, args...)
+}
+
+// CLIWith is CLI with more environment entries (NAME=VALUE), which win over the others:
+// FUSEML_TOKEN of another role, say, or another FUSEML_SERVER_URL.
+func (f *Flow) CLIWith(ctx context.Context, env []string, args ...string) (CLIResult, error) {
 	logPath, err := f.newLog("fuseml-" + strings.Join(firstWords(args, 2), "-"))
 	if err != nil {
 		return CLIResult{}, err
@@ -86,6 +95,8 @@ func (f *Flow) CLI(ctx context.Context, args ...string) (CLIResult, error) {
 		"FUSEML_SERVER_URL=" + f.Registry.URL,
 		"FUSEML_TOKEN=" + f.Registry.AdminToken,
 	}
+	// exec keeps the last of duplicate names
+	cmd.Env = append(append(cmd.Env, f.CLIEnv...), env...)
 	testserver.DieWithParent(cmd)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

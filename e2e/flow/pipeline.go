@@ -40,6 +40,11 @@ func (f *Flow) Compile(ctx context.Context, workflow, namespace, project, user s
 	if err != nil {
 		return nil, err
 	}
+	return ParseCompiled(out)
+}
+
+// ParseCompiled reads what `fuseml workflow compile -o json` printed: a JSON List.
+func ParseCompiled(out string) (*Compiled, error) {
 	var list struct {
 		Kind  string           `json:"kind"`
 		Items []map[string]any `json:"items"`

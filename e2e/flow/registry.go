@@ -20,9 +20,10 @@ type Registry struct {
 	// URL is where it answers, http://127.0.0.1:PORT.
 	URL string
 	// AdminToken is for the CLI; StepToken (an editor's) is what the step gets through
-	// the registry's own extension.
-	AdminToken string
-	StepToken  string
+	// the registry's own extension; ReaderToken may only read.
+	AdminToken  string
+	StepToken   string
+	ReaderToken string
 	// Dir holds the database, the key, the tokens file and the log (registry.log).
 	Dir     string
 	Process *Process
@@ -36,7 +37,7 @@ func StartRegistry(ctx context.Context, bin, dir, kubeconfig string, detach bool
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	r := &Registry{Dir: dir, AdminToken: api.NewToken(), StepToken: api.NewToken()}
+	r := &Registry{Dir: dir, AdminToken: api.NewToken(), StepToken: api.NewToken(), ReaderToken: api.NewToken()}
 	keyFile := filepath.Join(dir, "registry.key")
 	tokensFile := filepath.Join(dir, "tokens")
 	if err := os.WriteFile(keyFile, []byte(seal.NewKey()+"\n"), 0o600); err != nil {
@@ -44,7 +45,8 @@ func StartRegistry(ctx context.Context, bin, dir, kubeconfig string, detach bool
 	}
 	tokens := "# token,name,role (reader, editor, admin)\n" +
 		r.AdminToken + ",admin,admin\n" +
-		r.StepToken + ",seldon-core-predictor,editor\n"
+		r.StepToken + ",seldon-core-predictor,editor\n" +
+		r.ReaderToken + ",reader,reader\n"
 	if err := os.WriteFile(tokensFile, []byte(tokens), 0o600); err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -60,7 +61,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	base, err := url.Parse(strings.TrimRight(cfg.URL, "/"))
 	if err != nil || base.Scheme == "" || base.Host == "" {
-		return nil, fmt.Errorf("registry URL %q: want scheme://host[:port]", redactURL(cfg.URL))
+		return nil, fmt.Errorf("registry URL %q: want scheme://host[:port]", RedactURL(cfg.URL))
 	}
 	rc := retryablehttp.NewClient()
 	rc.Logger = nil
@@ -120,12 +121,31 @@ func (a *attempts) gaveUp() string {
 	return fmt.Sprintf(" (gave up after %d attempts in %s)", a.n, time.Since(a.began).Round(100*time.Millisecond))
 }
 
-func redactURL(raw string) string {
+// RedactURL is raw fit for a message or a log: credentials written into it become ***.
+// A token may be a URL's password or its user name (http://TOKEN@host), and
+// url.URL.Redacted, like net/http's errors, hides only the password.
+func RedactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return "(unparsable URL)"
 	}
-	return u.Redacted()
+	if u.User == nil {
+		if u.Host == "" && strings.Contains(raw, "@") {
+			return "(not shown: no scheme://host, and it holds @)"
+		}
+		return raw
+	}
+	u.User = nil
+	return strings.Replace(u.String(), "://", "://***@", 1)
+}
+
+// redactURLError redacts the URL that net/http puts in its errors (see RedactURL).
+func redactURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		ue.URL = RedactURL(ue.URL)
+	}
+	return err
 }
 
 // path joins escaped segments under the base URL.
@@ -170,7 +190,7 @@ func (c *Client) do(ctx context.Context, method, rawURL string, in, out any) (in
 	req = req.WithContext(context.WithValue(ctx, attemptsKey{}, tries))
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("registry: %s %s: %w%s", method, path, err, tries.gaveUp())
+		return 0, fmt.Errorf("registry: %s %s: %w%s", method, path, redactURLError(err), tries.gaveUp())
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))

@@ -255,13 +255,31 @@ func TestConnectionErrorsAreRetriedAndCarryNoToken(t *testing.T) {
 			conn.Close()
 		}
 	}()
-	c, err := New(Config{URL: "http://user:pw@" + l.Addr().String(), Token: editorToken, RetryMax: 2, RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond})
-	require.NoError(t, err)
-	_, err = c.GetApplication(context.Background(), "x")
-	require.Error(t, err)
-	assert.Equal(t, int32(3), accepted.Load(), "one try and two retries")
-	assert.NotContains(t, err.Error(), editorToken)
-	assert.NotContains(t, err.Error(), ":pw@")
+	// a token may be in the URL too, as its password or as its user name
+	for _, userinfo := range []string{"user:pw-" + adminToken, adminToken} {
+		accepted.Store(0)
+		c, err := New(Config{URL: "http://" + userinfo + "@" + l.Addr().String(), Token: editorToken, RetryMax: 2, RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond})
+		require.NoError(t, err)
+		_, err = c.GetApplication(context.Background(), "x")
+		require.Error(t, err)
+		assert.Equal(t, int32(3), accepted.Load(), "one try and two retries")
+		assert.NotContains(t, err.Error(), editorToken)
+		assert.NotContains(t, err.Error(), adminToken)
+		assert.Contains(t, err.Error(), "http://***@"+l.Addr().String()+"/applications/x", "the URL, redacted")
+	}
+}
+
+func TestRedactURL(t *testing.T) {
+	for raw, want := range map[string]string{
+		"http://registry:8080":            "http://registry:8080",
+		"http://user:secret@registry/x?y": "http://***@registry/x?y",
+		"http://secret@registry":          "http://***@registry",
+		"https://user:***@registry":       "https://***@registry",
+		"secret@registry":                 "(not shown: no scheme://host, and it holds @)",
+		"http://sec ret@registry":         "(unparsable URL)",
+	} {
+		assert.Equal(t, want, RedactURL(raw), raw)
+	}
 }
 
 func TestContextCancelStopsRetrying(t *testing.T) {
@@ -285,6 +303,9 @@ func TestNew(t *testing.T) {
 	assert.ErrorIs(t, err, ErrNoURL)
 	_, err = New(Config{URL: "not a url"})
 	assert.Error(t, err)
+	_, err = New(Config{URL: adminToken + "@registry:8080"})
+	assert.ErrorContains(t, err, "want scheme://host[:port]")
+	assert.NotContains(t, err.Error(), adminToken)
 }
 
 // TestRetryFor: with a time budget instead of a count, a registry answering 503 for

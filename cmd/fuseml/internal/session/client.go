@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/openmodelops/fuseml-seldon/registry/client"
@@ -66,11 +65,5 @@ func (t *logTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// RedactedURL is the session's URL without userinfo, for messages.
-func (s *Session) RedactedURL() string {
-	u, err := url.Parse(s.URL)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	return u.Redacted()
-}
+// RedactedURL is the session's URL with any userinfo as ***, for messages.
+func (s *Session) RedactedURL() string { return client.RedactURL(s.URL) }

@@ -70,7 +70,9 @@ func TestClient(t *testing.T) {
 }
 
 func TestRedactedURL(t *testing.T) {
-	assert.Equal(t, "http://user:xxxxx@host:8080", (&Session{URL: "http://user:secret@host:8080"}).RedactedURL())
+	assert.Equal(t, "http://***@host:8080", (&Session{URL: "http://user:secret@host:8080"}).RedactedURL())
+	assert.Equal(t, "http://***@host:8080/x", (&Session{URL: "http://secret-token@host:8080/x"}).RedactedURL())
+	assert.Equal(t, "http://host:8080", (&Session{URL: "http://host:8080"}).RedactedURL())
 }
 
 func TestDecode(t *testing.T) {

@@ -7,7 +7,8 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
-	"sigs.k8s.io/yaml"
+
+	"github.com/openmodelops/fuseml-seldon/internal/yamlout"
 )
 
 // Format is how a command prints its result.
@@ -90,7 +91,7 @@ func Encode(w io.Writer, f Format, v any) error {
 		}
 		return nil
 	case YAML:
-		data, err := yaml.Marshal(v)
+		data, err := yamlout.Marshal(v)
 		if err != nil {
 			return fmt.Errorf("encoding YAML: %w", err)
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"sigs.k8s.io/yaml"
 )
 
 type row struct{ Name, Kind string }
@@ -83,4 +84,16 @@ func TestPathColumns(t *testing.T) {
 	assert.Equal(t, "NAME   STATUS.STATE   T\na      ready          [\"x\",\"y\"]\n", out.String())
 	_, err = Select(nil, []string{"status.nope"}, items)
 	assert.ErrorIs(t, err, ErrUnknownColumn)
+}
+
+// TestEncodeYAMLKeepsControlCharacters: a registry value holding DEL or NEL prints as
+// YAML that reads back unchanged (sigs.k8s.io/yaml alone refuses the first and folds
+// the second into a space).
+func TestEncodeYAMLKeepsControlCharacters(t *testing.T) {
+	in := map[string]string{"description": "a\x7fb\u0085c"}
+	var b bytes.Buffer
+	require.NoError(t, Encode(&b, YAML, in))
+	var back map[string]string
+	require.NoError(t, yaml.Unmarshal(b.Bytes(), &back), "%s", b.String())
+	assert.Equal(t, in, back)
 }

@@ -1,4 +1,4 @@
-package workflows
+package yamlout
 
 import (
 	"testing"
@@ -8,10 +8,10 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// TestMarshalYAMLKeepsEveryCharacter: values with characters that YAML may not hold raw
-// (found by FuzzExpressions: an input value "\x7f0" made WriteYAML fail) are written as
+// TestMarshalKeepsEveryCharacter: values with characters that YAML may not hold raw
+// (found by FuzzExpressions: an input value "\x7f0" made the workflow compiler's WriteYAML fail) are written as
 // escapes and read back unchanged.
-func TestMarshalYAMLKeepsEveryCharacter(t *testing.T) {
+func TestMarshalKeepsEveryCharacter(t *testing.T) {
 	for name, value := range map[string]string{
 		"DEL":               "\x7f0",
 		"after a backslash": `\` + "\x7f",
@@ -23,7 +23,7 @@ func TestMarshalYAMLKeepsEveryCharacter(t *testing.T) {
 		"plain":             "s3://bucket/model",
 	} {
 		t.Run(name, func(t *testing.T) {
-			out, err := marshalYAML(map[string]any{"value": value})
+			out, err := Marshal(map[string]any{"value": value})
 			require.NoError(t, err)
 			var back map[string]string
 			require.NoError(t, yaml.Unmarshal(out, &back), "%s", out)

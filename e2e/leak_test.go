@@ -347,7 +347,8 @@ func (l *leakScan) step(t *testing.T, ns string, env []string, app string, want 
 	op := f.PlaySeldon(ns, "SeldonDeployment", app)
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
-	res, err := f.RunStep(ctx, run, app, append([]string{"--verbose"}, args...)...)
+	// A short registration budget: two runs point at a closed port on purpose.
+	res, err := f.RunStep(ctx, run, app, append([]string{"--verbose", "--registry-wait", "3s"}, args...)...)
 	op.Stop()
 	require.NoError(t, err)
 	require.Equal(t, want, res.Code, "the step (%s): the exit code; its output:\n%s", app, res.Output)

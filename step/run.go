@@ -35,7 +35,8 @@ type Config struct {
 	Namespace string
 	// Limits is FUSEML_RESOURCES_LIMITS, e.g. cpu=2,memory=4Gi.
 	Limits string
-	// Replicas of the serving container; 1 when 0.
+	// Replicas of the serving container; when 0, 1 for a SeldonDeployment and none for a
+	// v2 Model (Seldon's default, left to autoscalers and kubectl scale).
 	Replicas int32
 	// SeldonAPI is v1 (SeldonDeployment, the default) or v2 (Model).
 	SeldonAPI string

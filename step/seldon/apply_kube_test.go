@@ -17,6 +17,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
 
 	"github.com/openmodelops/fuseml-seldon/convert"
@@ -670,3 +671,36 @@ var (
 	_ dynamic.Interface = (*conflictOnce)(nil)
 	_ dynamic.Interface = (*applyRecorder)(nil)
 )
+
+// TestApplyLeavesScaleToOthers: without --replicas, a rerun leaves the replicas that
+// `kubectl scale` (the scale subresource) chose: for a v2 Model, whose scale is its
+// spec.replicas, the step sets none; for a SeldonDeployment, whose scale is the
+// top-level spec.replicas, the step sets only the predictor's.
+func TestApplyLeavesScaleToOthers(t *testing.T) {
+	k, ns := startKube(t)
+	ctx := testContext(t)
+	c := k.Dynamic()
+	for _, api := range []convert.API{convert.V2, convert.V1} {
+		t.Run(string(api), func(t *testing.T) {
+			spec := kubeSpec(api, ns, "scaled-"+string(api), "mlflow-seldon")
+			spec.Replicas = 0
+			objs := build(t, spec)
+			if api == convert.V2 {
+				_, has, _ := unstructured.NestedFieldNoCopy(objs.Service.Object, "spec", "replicas")
+				assert.False(t, has, "a Model without --replicas sets none")
+			}
+			_, err := (&seldon.Applier{Client: c}).Apply(ctx, objs)
+			require.NoError(t, err)
+
+			res := c.Resource(gvrOf(t, objs.Service)).Namespace(ns)
+			_, err = res.Patch(ctx, objs.Service.GetName(), types.MergePatchType, []byte(`{"spec":{"replicas":3}}`),
+				metav1.PatchOptions{FieldManager: "kubectl"}, "scale")
+			require.NoError(t, err, "kubectl scale --replicas 3")
+
+			_, err = (&seldon.Applier{Client: c}).Apply(ctx, objs)
+			require.NoError(t, err, "rerun")
+			got := get(ctx, t, c, objs.Service)
+			assert.EqualValues(t, 3, field(t, got, "spec", "replicas"), "the rerun kept the scale kubectl chose")
+		})
+	}
+}

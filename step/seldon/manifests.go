@@ -64,7 +64,10 @@ type Spec struct {
 	ModelURI string
 	// Requirements are the Seldon v2 Model's requirements (sklearn, tensorflow, ...).
 	Requirements []string
-	Replicas     int32
+	// Replicas of the server: a SeldonDeployment's predictor gets 1 when 0; a v2 Model
+	// gets none when 0, which leaves its replicas to Seldon and to whoever scales it
+	// (kubectl scale, an autoscaler), untouched by reruns.
+	Replicas int32
 	// Limits are resource limits of the server container (cpu, memory, ...).
 	Limits     map[string]string
 	Parameters []Parameter
@@ -292,7 +295,9 @@ func model(s Spec) *unstructured.Unstructured {
 	spec := map[string]any{
 		"storageUri": s.ModelURI,
 		"secretName": SecretName(s.App),
-		"replicas":   int64(replicas(s.Replicas)),
+	}
+	if s.Replicas > 0 {
+		spec["replicas"] = int64(s.Replicas)
 	}
 	if len(s.Requirements) > 0 {
 		reqs := make([]any, len(s.Requirements))

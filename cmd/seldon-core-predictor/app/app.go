@@ -94,7 +94,7 @@ func flags() []cli.Flag {
 		&cli.StringFlag{Name: "registry-url", EnvVars: []string{"FUSEML_SERVER_URL"}, Value: DefaultRegistryURL, Usage: "URL of the registry the application is registered in"},
 		&cli.StringFlag{Name: "registry-token", EnvVars: []string{"FUSEML_TOKEN"}, Usage: "bearer token for the registry"},
 		&cli.DurationFlag{Name: "registry-wait", Value: step.DefaultRegistryWait, Usage: "how long registering the application is retried, with backoff, while the registry is unreachable or answers 5xx"},
-		&cli.IntFlag{Name: "replicas", Value: 1, Usage: "replicas of the serving container"},
+		&cli.IntFlag{Name: "replicas", Usage: "replicas of the serving container (default: 1 for a SeldonDeployment; for a v2 Model, none, which leaves them to Seldon and to whoever scales it)"},
 		&cli.BoolFlag{Name: "force", Usage: "take over a service or application name that another workflow created"},
 		&cli.StringFlag{Name: "seldon-domain", Usage: "domain for prediction hosts (<app>.<domain>) when there is no seldon-gateway"},
 		&cli.IntFlag{Name: "copy-workers", Usage: "parallel copies during the conversion (default: sized for the store)"},

@@ -393,9 +393,13 @@ func kubeSpawn(name, bin string, args []string, logPath string, detach bool) (*k
 	}
 	started := make(chan error, 1)
 	go func() {
-		// The parent-death signal follows the thread that started the child, and
-		// the Go runtime may end idle threads: keep this one until the child exits.
+		// The parent-death signal fires when the thread that started the child ends,
+		// and the Go runtime ends a thread when a goroutine locked to it exits. Keep
+		// this thread for the child's lifetime, then unlock it rather than exit locked:
+		// other children (MinIO, CLI runs) may have been started from this same thread
+		// before, and ending it would kill them.
 		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
 		defer close(p.done)
 		defer logFile.Close()
 		if err := p.cmd.Start(); err != nil {

@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"runtime"
 	"syscall"
 	"time"
 
@@ -44,26 +43,13 @@ func Spawn(name, bin string, args, env []string, logPath string, detach bool, te
 	} else {
 		testserver.DieWithParent(p.Cmd)
 	}
-	started := make(chan error, 1)
-	go func() {
-		// The parent-death signal fires when the thread that started the child ends,
-		// and the Go runtime ends a thread when a goroutine locked to it exits. Keep
-		// this thread for the child's lifetime, then unlock it rather than exit locked:
-		// other children (MinIO, CLI runs) may have been started from this same thread
-		// before, and ending it would kill them.
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		defer close(p.done)
-		defer logFile.Close()
-		if err := p.Cmd.Start(); err != nil {
-			p.err = err
-			started <- err
-			return
-		}
-		started <- nil
-		p.err = p.Cmd.Wait()
-	}()
-	if err := <-started; err != nil {
+	err = testserver.Start(p.Cmd, func(err error) {
+		p.err = err
+		logFile.Close()
+		close(p.done)
+	})
+	if err != nil {
+		logFile.Close()
 		return nil, fmt.Errorf("starting %s: %w", name, err)
 	}
 	return p, nil

@@ -16,7 +16,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -391,26 +390,13 @@ func kubeSpawn(name, bin string, args []string, logPath string, detach bool) (*k
 	} else {
 		DieWithParent(p.cmd)
 	}
-	started := make(chan error, 1)
-	go func() {
-		// The parent-death signal fires when the thread that started the child ends,
-		// and the Go runtime ends a thread when a goroutine locked to it exits. Keep
-		// this thread for the child's lifetime, then unlock it rather than exit locked:
-		// other children (MinIO, CLI runs) may have been started from this same thread
-		// before, and ending it would kill them.
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		defer close(p.done)
-		defer logFile.Close()
-		if err := p.cmd.Start(); err != nil {
-			p.err = err
-			started <- err
-			return
-		}
-		started <- nil
-		p.err = p.cmd.Wait()
-	}()
-	if err := <-started; err != nil {
+	err = Start(p.cmd, func(err error) {
+		p.err = err
+		logFile.Close()
+		close(p.done)
+	})
+	if err != nil {
+		logFile.Close()
 		return nil, fmt.Errorf("starting %s: %w", name, err)
 	}
 	return p, nil

@@ -145,13 +145,9 @@ func startProcess(cmd *exec.Cmd, logPath string) error {
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
 	DieWithParent(cmd)
-	if err := cmd.Start(); err != nil {
+	if err := Start(cmd, func(error) { logFile.Close() }); err != nil {
 		logFile.Close()
 		return err
 	}
-	go func() {
-		_ = cmd.Wait()
-		logFile.Close()
-	}()
 	return nil
 }

@@ -43,17 +43,23 @@ func storeKinds() []storeKind {
 }
 
 func openMinIO(t testing.TB) mlflow.Store {
+	cfg, srv := minioConfig(t)
+	s, err := mlflow.NewS3Store(cfg, srv.NewBucket(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// minioConfig returns the shared MinIO server and the S3 configuration that reaches it.
+func minioConfig(t testing.TB) (mlflow.S3Config, *testserver.MinIO) {
 	srv := testserver.StartMinIO(t)
 	env := srv.Env()
 	cfg, err := mlflow.S3ConfigFromEnv(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := mlflow.NewS3Store(cfg, srv.NewBucket(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return cfg, srv
 }
 
 // countingStore counts the calls that change the store, and fails copies once failAfter

@@ -17,13 +17,8 @@ import (
 // through a fault proxy, whose answers time out after responseTimeout.
 func faultStores(t *testing.T, responseTimeout time.Duration) (direct, faulty mlflow.Store, proxy *testserver.FaultProxy) {
 	t.Helper()
-	srv := testserver.StartMinIO(t)
+	cfg, srv := minioConfig(t)
 	bucket := srv.NewBucket(t)
-	env := srv.Env()
-	cfg, err := mlflow.S3ConfigFromEnv(func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
 	d, err := mlflow.NewS3Store(cfg, bucket)
 	if err != nil {
 		t.Fatal(err)
